@@ -1,0 +1,39 @@
+"""keraslite: the Keras API over swappable JAX and TensorFlow backends.
+
+Pick the backend with ``KERASLITE_BACKEND=jax|tensorflow`` (default ``jax``) before import.
+Submodules load on first use, so ``import keraslite`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+
+from keraslite import config as _config  # validates KERASLITE_BACKEND at import
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
+    "dtype_policies", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
+    "random", "regularizers", "saving", "utils",
+)
+_NAMES = {
+    "Model": "keraslite.models",
+    "Sequential": "keraslite.models",
+    "Input": "keraslite.layers",
+    "InputSpec": "keraslite.layers",
+    "Layer": "keraslite.layers",
+    "Variable": "keraslite.variables",
+    "StatelessScope": "keraslite.variables",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keraslite.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(_NAMES[name]), name)
+    raise AttributeError(f"module 'keraslite' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_NAMES))

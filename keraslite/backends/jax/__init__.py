@@ -1,0 +1,1 @@
+"""The JAX backend: XLA on CPU, GPU and TPU."""

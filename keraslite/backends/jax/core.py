@@ -1,0 +1,116 @@
+"""Tensor basics for JAX: conversion, dtypes, abstract evaluation, gradients, control flow."""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from keraslite.utils import tree
+
+Tensor = jax.Array
+
+
+def standardize_dtype(dtype) -> str:
+    if dtype is None:
+        return None
+    if isinstance(dtype, str):
+        name = dtype
+    else:
+        name = getattr(dtype, "name", None) or np.dtype(dtype).name
+    aliases = {"float": "float32", "int": "int32", "double": "float64", "bool_": "bool"}
+    return aliases.get(name, name)
+
+
+def is_tensor(x) -> bool:
+    return isinstance(x, jax.Array)
+
+
+def convert_to_tensor(x, dtype=None):
+    if dtype is not None:
+        dtype = standardize_dtype(dtype)
+    if isinstance(x, jax.Array) and (dtype is None or x.dtype == dtype):
+        return x
+    if isinstance(x, jax.core.Tracer):
+        return x if dtype is None else x.astype(dtype)
+    if dtype is None and isinstance(x, (float, np.floating)) and not isinstance(x, np.float64):
+        dtype = "float32"
+    if dtype is None and isinstance(x, float):
+        dtype = "float32"
+    return jnp.asarray(x, dtype=dtype)
+
+
+def convert_to_numpy(x) -> np.ndarray:
+    return np.asarray(x)
+
+
+def shape_of(x) -> tuple:
+    return tuple(x.shape)
+
+
+def cast(x, dtype):
+    return convert_to_tensor(x).astype(standardize_dtype(dtype))
+
+
+def stop_gradient(x):
+    return jax.lax.stop_gradient(x)
+
+
+def compute_output_spec(fn, args, kwargs):
+    """Runs ``fn`` abstractly. Leaves with ``.shape``/``.dtype`` and no value (KerasTensors)
+    become abstract arrays; ``None`` dims are filled with two different sizes so that any dim
+    that changes between the two runs is reported as ``None``. Returns a structure of
+    KerasTensors."""
+    from keraslite.ops.keras_tensor import KerasTensor
+
+    leaves = tree.flatten((args, kwargs))
+    symbolic = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
+
+    def run(fill):
+        def fn_of_arrays(*arrays):
+            filled = list(leaves)
+            for i, arr in zip(symbolic, arrays):
+                filled[i] = arr
+            a, k = tree.pack_as((args, kwargs), filled)
+            return fn(*a, **k)
+
+        specs = [
+            jax.ShapeDtypeStruct(tuple(fill if d is None else d for d in leaves[i].shape), leaves[i].dtype)
+            for i in symbolic
+        ]
+        return jax.eval_shape(fn_of_arrays, *specs)
+
+    has_none = any(d is None for i in symbolic for d in leaves[i].shape)
+    first = run(83)
+    second = run(89) if has_none else first
+
+    def merge(a, b):
+        if a is None:
+            return None
+        shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
+        return KerasTensor(shape, standardize_dtype(a.dtype))
+
+    out1 = tree.flatten(first)
+    out2 = tree.flatten(second)
+    return tree.pack_as(first, [merge(a, b) for a, b in zip(out1, out2)])
+
+
+def value_and_grad(fn, has_aux=False):
+    """``fn(params, *args)`` -> value (and aux); returns a function giving (value, grads).
+    Gradients are taken with respect to the first argument (any nested structure of arrays)."""
+    return jax.value_and_grad(fn, has_aux=has_aux)
+
+
+def cond(pred, true_fn, false_fn):
+    return jax.lax.cond(pred, true_fn, false_fn)
+
+
+def while_loop(cond_fn, body_fn, loop_vars):
+    return jax.lax.while_loop(cond_fn, body_fn, loop_vars)
+
+
+def fori_loop(lower, upper, body_fn, init_val):
+    return jax.lax.fori_loop(lower, upper, body_fn, init_val)
+
+
+def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
+    return jax.lax.scan(fn, init, xs=xs, length=length, reverse=reverse, unroll=unroll)

@@ -1,0 +1,163 @@
+"""Tensor basics for TensorFlow: conversion, dtypes, abstract evaluation, gradients, control flow."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from keraslite.utils import tree
+
+Tensor = tf.Tensor
+
+
+def standardize_dtype(dtype) -> str:
+    if dtype is None:
+        return None
+    if isinstance(dtype, str):
+        name = dtype
+    elif isinstance(dtype, tf.DType):
+        name = dtype.name
+    else:
+        name = getattr(dtype, "name", None) or np.dtype(dtype).name
+    aliases = {"float": "float32", "int": "int32", "double": "float64", "bool_": "bool"}
+    return aliases.get(name, name)
+
+
+def is_tensor(x) -> bool:
+    return tf.is_tensor(x)
+
+
+def convert_to_tensor(x, dtype=None):
+    if dtype is not None:
+        dtype = standardize_dtype(dtype)
+    if tf.is_tensor(x):
+        if dtype is None or x.dtype.name == dtype:
+            return x
+        return tf.cast(x, dtype)
+    if isinstance(x, tf.Variable):
+        x = x.value()
+        return x if dtype is None else tf.cast(x, dtype)
+    if dtype is None:
+        if isinstance(x, (bool, np.bool_)):
+            dtype = "bool"
+        elif isinstance(x, int):
+            dtype = "int32"
+        elif isinstance(x, float):
+            dtype = "float32"
+        elif isinstance(x, np.ndarray) and x.dtype == np.float64:
+            dtype = "float64"
+    if isinstance(x, (list, tuple)) and dtype is None:
+        arr = np.asarray(x)
+        if arr.dtype == np.float64:
+            dtype = "float32"
+        elif arr.dtype == np.int64:
+            dtype = "int32"
+        x = arr
+    return tf.convert_to_tensor(x, dtype=dtype)
+
+
+def convert_to_numpy(x) -> np.ndarray:
+    if tf.is_tensor(x):
+        return x.numpy()
+    return np.asarray(x)
+
+
+def shape_of(x) -> tuple:
+    return tuple(x.shape)
+
+
+def cast(x, dtype):
+    return tf.cast(convert_to_tensor(x), standardize_dtype(dtype))
+
+
+def stop_gradient(x):
+    return tf.stop_gradient(x)
+
+
+def compute_output_spec(fn, args, kwargs):
+    """Traces ``fn`` into a graph with ``TensorSpec`` inputs (``None`` dims stay unknown) and
+    returns a structure of KerasTensors for its outputs. Nothing is executed."""
+    from keraslite.ops.keras_tensor import KerasTensor
+
+    leaves = tree.flatten((args, kwargs))
+    symbolic = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
+    specs = [tf.TensorSpec(leaves[i].shape, leaves[i].dtype) for i in symbolic]
+    result = {}
+
+    def fn_of_tensors(*tensors):
+        filled = list(leaves)
+        for i, t in zip(symbolic, tensors):
+            filled[i] = t
+        a, k = tree.pack_as((args, kwargs), filled)
+        out = fn(*a, **k)
+        result["out"] = tree.map_structure(
+            lambda t: None if t is None else KerasTensor(tuple(t.shape), standardize_dtype(t.dtype)), out
+        )
+        return 0
+
+    tf.function(fn_of_tensors, input_signature=specs, autograph=False).get_concrete_function()
+    return result["out"]
+
+
+def value_and_grad(fn, has_aux=False):
+    """``fn(params, *args)`` -> value (and aux); returns a function giving (value, grads).
+    Gradients are taken with respect to the first argument (any nested structure of tensors)."""
+
+    def wrapped(params, *args, **kwargs):
+        flat = tree.flatten(params)
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            for p in flat:
+                tape.watch(p)
+            out = fn(params, *args, **kwargs)
+            value = out[0] if has_aux else out
+        grads = tape.gradient(value, flat, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        return out, tree.pack_as(params, grads)
+
+    return wrapped
+
+
+def cond(pred, true_fn, false_fn):
+    return tf.cond(pred, true_fn, false_fn)
+
+
+def while_loop(cond_fn, body_fn, loop_vars):
+    is_tuple = isinstance(loop_vars, (list, tuple))
+    state = tuple(loop_vars) if is_tuple else (loop_vars,)
+    result = tf.while_loop(
+        lambda *s: cond_fn(s if is_tuple else s[0]),
+        lambda *s: tuple(body_fn(s if is_tuple else s[0])) if is_tuple else (body_fn(s[0]),),
+        state,
+    )
+    return tuple(result) if is_tuple else result[0]
+
+
+def fori_loop(lower, upper, body_fn, init_val):
+    _, result = tf.while_loop(
+        lambda i, v: i < upper,
+        lambda i, v: (i + 1, body_fn(i, v)),
+        (tf.convert_to_tensor(lower), init_val),
+    )
+    return result
+
+
+def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
+    """Same contract as ``jax.lax.scan``: ``fn(carry, x) -> (carry, y)``; returns (carry, ys)."""
+    xs_flat = tree.flatten(xs) if xs is not None else []
+    n = length if length is not None else int(xs_flat[0].shape[0])
+    init_flat = tree.flatten(init)
+    probe_x = None if xs is None else tree.pack_as(xs, [x[0] for x in xs_flat])
+    _, y_probe = fn(init, probe_x)
+    y_flat_probe = tree.flatten(y_probe)
+    arrays = [tf.TensorArray(y.dtype, size=n) for y in y_flat_probe]
+
+    def body(i, carry_flat, arrays):
+        index = n - 1 - i if reverse else i
+        x = None if xs is None else tree.pack_as(xs, [t[index] for t in xs_flat])
+        new_carry, y = fn(tree.pack_as(init, list(carry_flat)), x)
+        arrays = [a.write(index, v) for a, v in zip(arrays, tree.flatten(y))]
+        return i + 1, tree.flatten(new_carry), arrays
+
+    _, carry_flat, arrays = tf.while_loop(
+        lambda i, c, a: i < n, body, (tf.constant(0), init_flat, arrays)
+    )
+    ys = tree.pack_as(y_probe, [a.stack() for a in arrays])
+    return tree.pack_as(init, list(carry_flat)), ys

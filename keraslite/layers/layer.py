@@ -1,0 +1,470 @@
+"""The Layer base class: lazy build, weights, config, and the eager and symbolic call paths.
+
+A layer's math lives in ``call`` and uses ``keraslite.ops`` only, so the same code runs eagerly,
+inside a compiled training step, and symbolically (on ``KerasTensor`` inputs, where the backend
+evaluates ``call`` abstractly to infer output shapes without running anything).
+"""
+from __future__ import annotations
+
+import inspect
+import threading
+
+import numpy as np
+
+from keraslite import config
+from keraslite.backends import core
+from keraslite.layers.input_spec import InputSpec, check_input
+from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.utils import naming, tree
+from keraslite.variables import StatelessScope, Variable
+
+_context = threading.local()
+
+
+def current_training():
+    """The ``training`` flag of the outermost call in progress (None outside any call)."""
+    return getattr(_context, "training", None)
+
+
+class _TrainingContext:
+    def __init__(self, training):
+        self.training = training
+
+    def __enter__(self):
+        self.previous = getattr(_context, "training", None)
+        _context.training = self.training
+
+    def __exit__(self, *exc):
+        _context.training = self.previous
+
+
+def _call_signature(cls):
+    sig = inspect.signature(cls.call)
+    params = sig.parameters
+    return (
+        "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values()),
+        "mask" in params,
+    )
+
+
+class Layer:
+    """Base class of all layers.
+
+    Subclasses create weights in ``build(input_shape)`` with ``add_weight`` and compute in
+    ``call(inputs, training=None)``. Example::
+
+        class Scale(keraslite.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return x * self.scale
+    """
+
+    _signature_cache: dict = {}
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, batch_size=None,
+                 input_dim=None, autocast=True, **kwargs):
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        kwargs.pop("input_length", None)
+        if kwargs:
+            raise TypeError(
+                f"Unrecognized keyword argument(s) passed to {type(self).__name__}: {sorted(kwargs)}"
+            )
+        object.__setattr__(self, "_tracking", False)
+        self._layers = []
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._seed_generators = []
+        self._losses = []
+        self._trainable = bool(trainable)
+        self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
+        self._dtype_policy = _resolve_dtype(dtype)
+        self.autocast = autocast
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self._inbound_nodes = []
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+        object.__setattr__(self, "_tracking", True)
+
+    # -- attribute tracking ---------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if getattr(self, "_tracking", False) and not name.startswith("_"):
+            for item in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(item, Layer) and item is not self and not any(
+                    item is existing for existing in self._layers
+                ):
+                    self._layers.append(item)
+        object.__setattr__(self, name, value)
+
+    # -- dtypes -----------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        """The dtype of this layer's variables."""
+        return self._dtype_policy[0]
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy[0]
+
+    @property
+    def compute_dtype(self):
+        return self._dtype_policy[1]
+
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy[2]
+
+    # -- weights ----------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None, aggregation="mean"):
+        """Creates a Variable owned by this layer (initializers run once, eagerly)."""
+        from keraslite import initializers
+
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = core.standardize_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        init = initializers.get(initializer)
+        variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name)
+        variable.path = f"{self.name}/{variable.name}"
+        variable.regularizer = _get_regularizer(regularizer)
+        variable.constraint = _get_constraint(constraint)
+        if trainable:
+            self._trainable_variables.append(variable)
+        else:
+            self._non_trainable_variables.append(variable)
+        if not self._trainable:
+            variable.trainable = False
+        variable._owner_trainable = trainable
+        return variable
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, name=None, **kwargs):
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, name=name, **kwargs)
+
+    def _own_weights(self):
+        return self._trainable_variables + self._non_trainable_variables
+
+    @property
+    def weights(self):
+        """All weights: this layer's (trainable, then non-trainable), then each sublayer's."""
+        seen, out = set(), []
+        for v in self._own_weights():
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._layers:
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [v for v in self.weights if v.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def variables(self):
+        """Weights plus the RNG state of random layers (everything a pure call needs)."""
+        seen, out = set(), []
+        for v in self.weights + self._all_seed_variables():
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def _all_seed_variables(self):
+        out = [g.state for g in self._seed_generators]
+        for layer in self._layers:
+            out.extend(layer._all_seed_variables())
+        return out
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for v in self._own_weights():
+            if getattr(v, "_owner_trainable", v.trainable):
+                v.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def get_weights(self):
+        """The weights as a list of NumPy arrays, in the order of ``weights``."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from a list of arrays, in the order of ``weights``."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(own)} weight arrays "
+                f"({', '.join(v.name for v in own) or 'none'}). Received: {len(weights)} arrays."
+            )
+        for v, w in zip(own, weights):
+            w_shape = tuple(np.shape(w))
+            if w_shape != v.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{v.name}' has shape {v.shape}. "
+                    f"Received a value of shape {w_shape}."
+                )
+        for v, w in zip(own, weights):
+            v.assign(np.asarray(w))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' is not built yet, so its weights do not exist. Call it on "
+                "data or build it with an input shape first."
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # -- losses -----------------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Adds a loss tensor (e.g. an activity penalty) for the current call."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Losses added during the last call plus weight regularization penalties."""
+        out = list(self._losses)
+        for v in self._own_weights():
+            reg = getattr(v, "regularizer", None)
+            if reg is not None and v.trainable:
+                out.append(reg(v.value))
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out
+
+    def _clear_losses(self):
+        self._losses = []
+        for layer in self._layers:
+            layer._clear_losses()
+
+    # -- build --------------------------------------------------------------------------------
+    def build(self, input_shape):
+        """Creates the weights, given the input shape. The default creates none."""
+        self.built = True
+
+    def build_from_config(self, build_config):
+        if build_config and build_config.get("input_shape") is not None:
+            self._build_with_shapes(_as_shape_structure(build_config["input_shape"]))
+
+    def get_build_config(self):
+        shape = getattr(self, "_build_input_shape", None)
+        return None if shape is None else {"input_shape": shape}
+
+    def _build_with_shapes(self, shapes):
+        if self.built:
+            return
+        self._build_input_shape = shapes
+        self.build(shapes)
+        self.built = True
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, inputs)
+        self._build_with_shapes(shapes)
+
+    def _check_input_spec(self, inputs):
+        if self.input_spec is None:
+            return
+        specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+        flat = tree.flatten(inputs)
+        if len(specs) > 1 and len(flat) != len(specs):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(specs)} input(s). Received: {len(flat)} input(s)."
+            )
+        for i, (spec, x) in enumerate(zip(specs, flat)):
+            if spec is not None and hasattr(x, "shape"):
+                check_input(self.name, spec, tuple(x.shape), i)
+
+    # -- calling ------------------------------------------------------------------------------
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def __call__(self, *args, **kwargs):
+        if not args and "inputs" in kwargs:
+            args = (kwargs.pop("inputs"),)
+        if not args:
+            raise TypeError(f"Layer '{self.name}' was called without inputs.")
+        flat = tree.flatten((args, kwargs))
+        if any(isinstance(x, KerasTensor) for x in flat):
+            return self._symbolic_call(args, kwargs)
+        inputs = self._convert_inputs(args[0])
+        args = (inputs,) + tuple(args[1:])
+        self._check_input_spec(inputs)
+        self._maybe_build(inputs)
+        takes_training, _ = self._signature()
+        training = kwargs.get("training", None)
+        if training is None:
+            training = current_training()
+        if takes_training:
+            kwargs["training"] = training
+        else:
+            kwargs.pop("training", None)
+        with _TrainingContext(training):
+            return self.call(*args, **kwargs)
+
+    def _signature(self):
+        cls = type(self)
+        sig = Layer._signature_cache.get(cls)
+        if sig is None:
+            sig = Layer._signature_cache[cls] = _call_signature(cls)
+        return sig
+
+    def _convert_inputs(self, inputs):
+        """NumPy/Python inputs become tensors; floats are cast to the compute dtype."""
+        compute_dtype = self.compute_dtype
+
+        def convert(x):
+            if x is None or isinstance(x, (str, bytes)):
+                return x
+            if isinstance(x, Variable):
+                x = x.value
+            if isinstance(x, np.ndarray) and x.dtype.kind in "USO":
+                raise TypeError(
+                    f"Layer '{self.name}' received a string/object array (dtype={x.dtype}). "
+                    "Convert the data to numbers first."
+                )
+            if not core.is_tensor(x):
+                if isinstance(x, (np.ndarray, list, tuple, int, float, np.generic)):
+                    x = core.convert_to_tensor(np.asarray(x) if isinstance(x, list) else x)
+                else:
+                    return x
+            dtype = core.standardize_dtype(x.dtype)
+            if self.autocast and "float" in dtype and dtype != compute_dtype:
+                x = core.cast(x, compute_dtype)
+            return x
+
+        if isinstance(inputs, (list, tuple, dict)):
+            return tree.map_structure(convert, inputs)
+        return convert(inputs)
+
+    def _symbolic_call(self, args, kwargs):
+        from keraslite.models.node import Node
+
+        inputs = args[0]
+        self._check_input_spec(inputs)
+        self._maybe_build(inputs)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """KerasTensors describing the outputs, found by abstract evaluation of ``call``."""
+        kwargs = dict(kwargs)
+        takes_training, _ = self._signature()
+        if not takes_training:
+            kwargs.pop("training", None)
+
+        def run(*a, **k):
+            inputs = self._convert_inputs(a[0])
+            with _TrainingContext(k.get("training")):
+                return self.call(inputs, *a[1:], **k)
+
+        # An empty scope swallows any assign made while tracing (e.g. moving statistics).
+        with StatelessScope():
+            return core.compute_output_spec(run, args, kwargs)
+
+    def compute_output_shape(self, input_shape):
+        shapes = _as_shape_structure(input_shape)
+        dummy = tree.map_structure(lambda s: KerasTensor(s, self.compute_dtype), shapes) \
+            if not _is_shape(shapes) else KerasTensor(shapes, self.compute_dtype)
+        self._maybe_build(dummy)
+        out = self.compute_output_spec(dummy)
+        return tree.map_structure(lambda t: t.shape, out) if tree.is_nested(out) else out.shape
+
+    # -- config -------------------------------------------------------------------------------
+    def get_config(self):
+        config_ = {"name": self.name, "trainable": self.trainable,
+                   "dtype": self.dtype_policy}
+        if self._batch_input_shape is not None:
+            config_["batch_input_shape"] = self._batch_input_shape
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        return cls(**config_)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    # Node bookkeeping for the functional API.
+    @property
+    def input(self):
+        return self._inbound_nodes[0].input_structure if self._inbound_nodes else None
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and has no output.")
+        return self._inbound_nodes[0].outputs
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _as_shape_structure(shape):
+    if _is_shape(tuple(shape)) if isinstance(shape, (list, tuple)) else False:
+        return tuple(None if d is None else int(d) for d in shape)
+    if isinstance(shape, dict):
+        return {k: _as_shape_structure(v) for k, v in shape.items()}
+    return [_as_shape_structure(s) for s in shape]
+
+
+def _resolve_dtype(dtype):
+    """(variable dtype, compute dtype, policy name) for a dtype or policy name."""
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+    if dtype is None:
+        from keraslite import dtype_policies
+
+        return dtype_policies.global_policy_tuple()
+    if name in ("mixed_float16", "mixed_bfloat16"):
+        return ("float32", name.split("_")[1], name)
+    name = core.standardize_dtype(dtype)
+    return (name, name, name)
+
+
+def _get_regularizer(reg):
+    if reg is None:
+        return None
+    from keraslite import regularizers
+
+    return regularizers.get(reg)
+
+
+def _get_constraint(con):
+    if con is None:
+        return None
+    from keraslite import constraints
+
+    return constraints.get(con)

@@ -1,0 +1,51 @@
+"""Tiny pytree helpers for nested lists, tuples and dicts, independent of any backend."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+_LEAF = object()
+
+
+def flatten(structure: Any) -> list:
+    """Leaves of a nested list/tuple/dict structure, dict values in sorted-key order."""
+    out: list = []
+    _flatten_into(structure, out)
+    return out
+
+
+def _flatten_into(s, out):
+    if isinstance(s, (list, tuple)):
+        for item in s:
+            _flatten_into(item, out)
+    elif isinstance(s, dict):
+        for key in sorted(s):
+            _flatten_into(s[key], out)
+    else:
+        out.append(s)
+
+
+def pack_as(structure: Any, leaves: list) -> Any:
+    """Rebuilds ``structure`` with the given leaves (inverse of ``flatten``)."""
+    it = iter(leaves)
+    result = _pack(structure, it)
+    return result
+
+
+def _pack(s, it):
+    if isinstance(s, list):
+        return [_pack(item, it) for item in s]
+    if isinstance(s, tuple):
+        items = [_pack(item, it) for item in s]
+        return type(s)(*items) if hasattr(s, "_fields") else tuple(items)
+    if isinstance(s, dict):
+        packed = {key: _pack(s[key], it) for key in sorted(s)}
+        return {key: packed[key] for key in s}
+    return next(it)
+
+
+def map_structure(fn: Callable, structure: Any) -> Any:
+    return pack_as(structure, [fn(leaf) for leaf in flatten(structure)])
+
+
+def is_nested(s: Any) -> bool:
+    return isinstance(s, (list, tuple, dict))

@@ -1,0 +1,201 @@
+"""Variables: the mutable, Keras-style face of state that the compiled steps treat as pure data.
+
+A ``Variable`` holds one backend array. Three places can hold its current value, checked in order:
+
+1. an active ``StatelessScope`` (inside a traced pure function, values come from the state
+   passed in, and ``assign`` records the new value in the scope instead of mutating anything);
+2. a running trainer's on-device state (``_holder``): while ``fit`` runs, the live values sit in
+   the trainer's state and are written back only when someone reads them or fit ends;
+3. the variable's own ``_value``.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from keraslite.backends import core
+
+_scope_stack = threading.local()
+
+
+def _current_scope():
+    stack = getattr(_scope_stack, "stack", None)
+    return stack[-1] if stack else None
+
+
+class StatelessScope:
+    """Maps variables to replacement values; ``assign`` inside the scope is recorded, not applied.
+
+    Example::
+
+        with StatelessScope({v: new_value}) as scope:
+            y = layer(x)              # reads new_value for v
+        updated = scope.current(v)   # value after any assign inside the call
+    """
+
+    def __init__(self, values=None):
+        self._values = {}
+        for var, value in (values.items() if isinstance(values, dict) else (values or ())):
+            self._values[id(var)] = value
+        self._keep = [] if values is None else list(values)  # keeps ids valid
+
+    def __enter__(self):
+        stack = getattr(_scope_stack, "stack", None)
+        if stack is None:
+            stack = _scope_stack.stack = []
+        stack.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _scope_stack.stack.pop()
+
+    def lookup(self, var):
+        return self._values.get(id(var), _MISSING)
+
+    def record(self, var, value):
+        self._values[id(var)] = value
+        self._keep.append(var)
+
+    def current(self, var):
+        value = self._values.get(id(var), _MISSING)
+        return var._stored_value() if value is _MISSING else value
+
+
+_MISSING = object()
+_name_counts: dict = {}
+
+
+class Variable:
+    """A named, shaped, typed holder of a backend array.
+
+    Args:
+        initializer: an array-like value, or a callable ``(shape, dtype) -> array``.
+        shape: required when ``initializer`` is callable.
+        dtype: dtype name; defaults to the initial value's dtype or ``floatx``.
+        trainable: whether optimizers update it.
+        name: short name (e.g. ``"kernel"``); ``path`` is set by the owning layer.
+    """
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
+                 aggregation="mean"):
+        from keraslite import config
+
+        self.name = name or "variable"
+        self.path = self.name
+        self.trainable = bool(trainable)
+        self.aggregation = aggregation
+        self._holder = None  # (holder, index) while a trainer owns the live value
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(
+                    f"Variable '{self.name}': a callable initializer needs a shape. Received: shape=None"
+                )
+            dtype = core.standardize_dtype(dtype or config.floatx())
+            value = initializer(tuple(shape), dtype=dtype)
+        else:
+            value = initializer
+            if dtype is None:
+                dtype = core.standardize_dtype(getattr(value, "dtype", None) or config.floatx())
+        self._dtype = core.standardize_dtype(dtype)
+        self._value = core.convert_to_tensor(value, dtype=self._dtype)
+        self._shape = tuple(core.shape_of(self._value))
+        if shape is not None and tuple(shape) != self._shape:
+            raise ValueError(
+                f"Variable '{self.name}': initial value has shape {self._shape}, expected {tuple(shape)}."
+            )
+
+    # -- value access ---------------------------------------------------------------------
+    def _stored_value(self):
+        if self._holder is not None:
+            holder, index = self._holder
+            return holder.read(index)
+        return self._value
+
+    @property
+    def value(self):
+        scope = _current_scope()
+        if scope is not None:
+            value = scope.lookup(self)
+            if value is not _MISSING:
+                return value
+        return self._stored_value()
+
+    def assign(self, value):
+        value = core.convert_to_tensor(value, dtype=self._dtype)
+        if tuple(core.shape_of(value)) != self._shape:
+            raise ValueError(
+                f"Variable '{self.path}' has shape {self._shape}; cannot assign a value of shape "
+                f"{tuple(core.shape_of(value))}."
+            )
+        scope = _current_scope()
+        if scope is not None:
+            scope.record(self, value)
+        elif self._holder is not None:
+            holder, index = self._holder
+            holder.write(index, value)
+        else:
+            self._value = value
+        return value
+
+    def assign_add(self, delta):
+        return self.assign(self.value + core.convert_to_tensor(delta, dtype=self._dtype))
+
+    def assign_sub(self, delta):
+        return self.assign(self.value - core.convert_to_tensor(delta, dtype=self._dtype))
+
+    def numpy(self) -> np.ndarray:
+        return core.convert_to_numpy(self.value)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __repr__(self):
+        return f"<Variable path={self.path} shape={self._shape} dtype={self._dtype}>"
+
+    # -- arithmetic goes through keraslite.ops so it also works symbolically ------------------
+    def _op(name):
+        def method(self, *others):
+            from keraslite import ops
+
+            return getattr(ops, name)(self, *others)
+
+        return method
+
+    def _rop(name):
+        def method(self, other):
+            from keraslite import ops
+
+            return getattr(ops, name)(other, self)
+
+        return method
+
+    __add__ = _op("add")
+    __radd__ = _rop("add")
+    __sub__ = _op("subtract")
+    __rsub__ = _rop("subtract")
+    __mul__ = _op("multiply")
+    __rmul__ = _rop("multiply")
+    __truediv__ = _op("divide")
+    __rtruediv__ = _rop("divide")
+    __matmul__ = _op("matmul")
+    __rmatmul__ = _rop("matmul")
+    __pow__ = _op("power")
+    __neg__ = _op("negative")
+    __getitem__ = _op("get_item")
+    del _op, _rop
+
+    __hash__ = object.__hash__
