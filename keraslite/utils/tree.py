@@ -49,3 +49,16 @@ def map_structure(fn: Callable, structure: Any) -> Any:
 
 def is_nested(s: Any) -> bool:
     return isinstance(s, (list, tuple, dict))
+
+
+def describe(structure: Any) -> str:
+    """A short text of a structure's shapes and types, for error messages (never values)."""
+    if isinstance(structure, dict):
+        return "{" + ", ".join(f"{k!r}: {describe(v)}" for k, v in structure.items()) + "}"
+    if isinstance(structure, (list, tuple)):
+        inner = ", ".join(describe(v) for v in structure)
+        return f"[{inner}]" if isinstance(structure, list) else f"({inner})"
+    shape = getattr(structure, "shape", None)
+    if shape is not None:
+        return f"{type(structure).__name__}(shape={tuple(shape)}, dtype={getattr(structure, 'dtype', '?')})"
+    return type(structure).__name__

@@ -25,9 +25,19 @@ def is_tensor(x) -> bool:
     return isinstance(x, jax.Array)
 
 
+_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
+
+
+def _available(dtype):
+    """64-bit dtypes exist in JAX only with x64 enabled; otherwise use the 32-bit ones quietly."""
+    if dtype in _NARROW and not jax.config.jax_enable_x64:
+        return _NARROW[dtype]
+    return dtype
+
+
 def convert_to_tensor(x, dtype=None):
     if dtype is not None:
-        dtype = standardize_dtype(dtype)
+        dtype = _available(standardize_dtype(dtype))
     if isinstance(x, jax.Array) and (dtype is None or x.dtype == dtype):
         return x
     if isinstance(x, jax.core.Tracer):
@@ -114,3 +124,27 @@ def fori_loop(lower, upper, body_fn, init_val):
 
 def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
     return jax.lax.scan(fn, init, xs=xs, length=length, reverse=reverse, unroll=unroll)
+
+
+# -- added by the op layer: slicing and scattering --------------------------------------------
+def slice(inputs, start_indices, shape):
+    return jax.lax.dynamic_slice(jnp.asarray(inputs), tuple(start_indices), tuple(shape))
+
+
+def slice_update(inputs, start_indices, updates):
+    inputs = jnp.asarray(inputs)
+    return jax.lax.dynamic_update_slice(inputs, jnp.asarray(updates, inputs.dtype), tuple(start_indices))
+
+
+def scatter(indices, values, shape):
+    """Zeros of ``shape`` with ``values`` added at ``indices`` (duplicates sum)."""
+    indices = jnp.asarray(indices)
+    values = jnp.asarray(values)
+    zeros = jnp.zeros(tuple(shape), values.dtype)
+    return zeros.at[tuple(jnp.moveaxis(indices, -1, 0))].add(values)
+
+
+def scatter_update(inputs, indices, updates):
+    inputs = jnp.asarray(inputs)
+    indices = jnp.asarray(indices)
+    return inputs.at[tuple(jnp.moveaxis(indices, -1, 0))].set(jnp.asarray(updates, inputs.dtype))

@@ -1,0 +1,117 @@
+"""Model: a Layer that can be trained. ``Model(inputs, outputs)`` builds a functional model;
+subclassing ``Model`` and writing ``call`` gives a subclassed model."""
+from __future__ import annotations
+
+from keraslite.layers.layer import Layer
+from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.training.trainer import Trainer
+from keraslite.utils import tree
+
+
+class Model(Trainer, Layer):
+    """A trainable stack of layers.
+
+    Example (functional)::
+
+        inputs = keraslite.Input(shape=(784,))
+        x = keraslite.layers.Dense(64, activation="relu")(inputs)
+        outputs = keraslite.layers.Dense(10)(x)
+        model = keraslite.Model(inputs, outputs)
+
+    Example (subclassed)::
+
+        class MLP(keraslite.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = keraslite.layers.Dense(64, activation="relu")
+                self.out = keraslite.layers.Dense(10)
+
+            def call(self, x):
+                return self.out(self.hidden(x))
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and _is_functional_call(args, kwargs):
+            from keraslite.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise TypeError(
+                "Model(inputs, outputs) expects KerasTensors from keraslite.Input(...) and layer "
+                f"calls on them. Received: inputs={type(args[0] if args else kwargs.get('inputs')).__name__}"
+            )
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by index in ``layers``."""
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"Model '{self.name}' has {len(self.layers)} layers; index {index} is out of range."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No layer named '{name}' in model '{self.name}'. "
+            f"Layers: {[layer.name for layer in self.layers]}"
+        )
+
+    def build(self, input_shape):
+        """Creates every weight by running ``call`` symbolically on an input of this shape."""
+        if self.built:
+            return
+        from keraslite.layers.layer import _as_shape_structure, _is_shape
+
+        shapes = _as_shape_structure(input_shape)
+        spec = (KerasTensor(shapes) if _is_shape(shapes)
+                else tree.map_structure(lambda s: KerasTensor(s), shapes))
+        # Sublayers build themselves on the abstract call; their initializers run eagerly.
+        Layer.compute_output_spec(self, spec)
+        self._build_input_shape = shapes
+        self.built = True
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, inputs)
+        shapes = tree.map_structure(lambda s: s, shapes)
+        self.build(_with_free_batch(shapes))
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False):
+        """Prints a table of layers, output shapes and parameter counts (like Keras)."""
+        from keraslite.utils.summary import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def get_config(self):
+        return Layer.get_config(self)
+
+
+def _with_free_batch(shapes):
+    if isinstance(shapes, tuple) and all(d is None or isinstance(d, int) for d in shapes):
+        return (None,) + shapes[1:] if shapes else shapes
+    if isinstance(shapes, dict):
+        return {k: _with_free_batch(v) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return [_with_free_batch(s) for s in shapes]
+    return shapes
+
+
+def _is_functional_call(args, kwargs):
+    if "inputs" in kwargs and "outputs" in kwargs:
+        return True
+    if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
+        return True
+    return False

@@ -1,0 +1,89 @@
+"""Config (de)serialization through a closed registry.
+
+A config names a class only by its registered name (``"Dense"``, or ``"package>Name"`` for user
+classes registered with ``register_serializable``). Deserializing looks that name up in the
+registry or in ``custom_objects``; it never imports a module or evaluates anything named in the
+config, so a crafted config cannot run code.
+"""
+from __future__ import annotations
+
+_REGISTRY: dict[str, type] = {}
+
+
+def register_serializable(package: str = "Custom", name: str | None = None):
+    """Class decorator: makes a custom layer/loss/metric loadable by the name ``package>Name``."""
+
+    def decorator(cls):
+        key = f"{package}>{name or cls.__name__}"
+        existing = _REGISTRY.get(key)
+        if existing is not None and existing is not cls:
+            raise ValueError(f"'{key}' is already registered to {existing.__qualname__}.")
+        _REGISTRY[key] = cls
+        cls._registered_name = key
+        return cls
+
+    return decorator
+
+
+def _builtin_layers():
+    from keraslite import layers, models
+
+    found = {}
+    for module in (layers, models):
+        for attr in dir(module):
+            obj = getattr(module, attr)
+            if isinstance(obj, type):
+                found[attr] = obj
+    return found
+
+
+def get_registered_object(name: str, custom_objects: dict | None = None):
+    """The class for ``name`` from custom_objects, the user registry, or keraslite's own layers."""
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    short = name.split(">")[-1]
+    if custom_objects and short in custom_objects:
+        return custom_objects[short]
+    builtins = _builtin_layers()
+    if name in builtins:
+        return builtins[name]
+    return None
+
+
+def serialize_layer(layer) -> dict:
+    cls = type(layer)
+    class_name = getattr(cls, "_registered_name", None) or cls.__name__
+    config = {"class_name": class_name, "config": layer.get_config()}
+    build_config = layer.get_build_config() if hasattr(layer, "get_build_config") else None
+    if build_config:
+        config["build_config"] = build_config
+    return config
+
+
+def deserialize_layer(config: dict, custom_objects: dict | None = None):
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            "A layer config must be a dict with 'class_name' and 'config'. "
+            f"Received: {type(config).__name__}"
+        )
+    class_name = config["class_name"]
+    if not isinstance(class_name, str):
+        raise ValueError(f"'class_name' must be a string. Received: {type(class_name).__name__}")
+    cls = get_registered_object(class_name, custom_objects)
+    if cls is None:
+        raise ValueError(
+            f"Unknown layer class '{class_name}'. keraslite only creates its own classes and "
+            "classes registered with keraslite.saving.register_serializable(...) or passed in "
+            "custom_objects={'" + class_name.split(">")[-1] + "': TheClass}."
+        )
+    inner = dict(config.get("config", {}))
+    if hasattr(cls.from_config, "__func__") and "custom_objects" in cls.from_config.__code__.co_varnames:
+        layer = cls.from_config(inner, custom_objects=custom_objects)
+    else:
+        layer = cls.from_config(inner)
+    build_config = config.get("build_config")
+    if build_config and hasattr(layer, "build_from_config") and not layer.built:
+        layer.build_from_config(build_config)
+    return layer

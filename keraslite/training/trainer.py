@@ -1,0 +1,673 @@
+"""Trainer: compile / fit / evaluate / predict / *_on_batch, mixed into ``Model``.
+
+The speed comes from three choices (DESIGN.md principle 3):
+1. one pure step ``(params, carry, batch) -> carry`` over the whole state (weights, optimizer,
+   metrics, RNG), traced once and compiled by the backend (``jax.jit`` with the state donated;
+   ``tf.function``);
+2. many steps per compiled call, with the fit data resident on the device and batches gathered
+   by index inside the loop (see ``backends/<name>/compile.py``);
+3. Python ``Variable`` objects are not updated per step: a ``StateHolder`` keeps the live values
+   and hands them out only when somebody reads a variable (see ``training/state.py``).
+
+A last partial batch runs through a second compiled loop of that batch size (compiled once per
+distinct size), so no padding or masking changes the numbers.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from keraslite.backends import compile as B_compile
+from keraslite.backends import core
+from keraslite.training.data import (ArrayData, check_positive_int, repack, signature,
+                                     unpack_validation_data)
+from keraslite.training.state import HeldState
+from keraslite.utils import tree
+from keraslite.variables import StatelessScope
+
+# Target wall time of one compiled call when a progress bar wants regular updates.
+_BLOCK_SECONDS = 0.2
+
+
+class NotCompiledError(RuntimeError, ValueError):
+    """Raised when fit/evaluate/train_on_batch runs before ``compile``."""
+
+
+class Trainer:
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._functions = {}
+        self.steps_per_execution = "auto"
+        self.jit_compile = "auto"
+
+    # -- compile ----------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution="auto",
+                jit_compile="auto", auto_scale_loss=True):
+        """Configures the model for training (Keras ``Model.compile`` arguments)."""
+        from keraslite import metrics as metrics_mod
+        from keraslite import optimizers
+        from keraslite.training.compile_utils import CompileLoss, CompileMetrics
+
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._loss_tracker = metrics_mod.Mean(name="loss")
+        if steps_per_execution != "auto":
+            steps_per_execution = check_positive_int(steps_per_execution, "steps_per_execution")
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self.run_eagerly = bool(run_eagerly)
+        self._functions = {}
+        self.compiled = True
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise NotCompiledError(
+                f"You must call compile() before {method}() on model '{self.name}': "
+                "e.g. model.compile(optimizer='adam', loss='mse')."
+            )
+
+    @property
+    def metrics(self):
+        """Every metric the compiled steps update: the loss tracker, per-output losses, metrics."""
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        if self._compile_loss is not None and self._compile_loss.built:
+            out.extend(self._compile_loss.metrics)
+        if self._compile_metrics is not None:
+            out.extend(self._compile_metrics.metrics)
+        return out
+
+    @property
+    def metrics_names(self):
+        return sorted(self._metric_results_names(), key=lambda n: (n != "loss", n))
+
+    def _metric_results_names(self):
+        names = ["loss"] if self._loss_tracker is not None else []
+        if self._compile_loss is not None and self._compile_loss.built:
+            names += [m.name for m in self._compile_loss.metrics]
+        if self._compile_metrics is not None:
+            names += [e[0] for e in self._compile_metrics.entries]
+        return names
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Total loss for one batch: compiled losses plus ``self.losses`` (regularization,
+        ``add_loss``). ``y`` and ``y_pred`` are flat lists aligned with ``output_names``."""
+        from keraslite import ops
+
+        total = None
+        if self._compile_loss is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for extra in self.losses:
+            extra = ops.cast(ops.sum(extra), "float32")
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError(
+                f"Model '{self.name}' has no loss to minimize: pass loss=... to compile() or add "
+                "losses in call() with self.add_loss(...)."
+            )
+        return total
+
+    # -- building for data ------------------------------------------------------------------
+    def _output_names_for_training(self):
+        names = getattr(self, "output_names", None)
+        if callable(names):
+            names = names()
+        return list(names) if names else [self.name]
+
+    def _prepare(self, data, need_y=True):
+        """Builds the model, the losses and metrics for this data; returns flat y_pred specs."""
+        from keraslite.ops.keras_tensor import KerasTensor
+
+        x_spec = tree.map_structure(
+            lambda a: KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)), data.x
+        )
+        if not self.built:
+            self._maybe_build(x_spec)
+        outputs = getattr(self, "_symbolic_outputs_cache", None)
+        key = tree.describe(x_spec)
+        if outputs is None or outputs[0] != key:
+            from keraslite.layers.layer import Layer
+
+            spec = Layer.compute_output_spec(self, x_spec)
+            self._symbolic_outputs_cache = (key, tree.flatten(spec), spec)
+        _, flat_specs, spec = self._symbolic_outputs_cache
+        output_names = self._output_names_for_training()
+        if len(output_names) != len(flat_specs):
+            output_names = [f"output_{i}" for i in range(len(flat_specs))] if len(flat_specs) > 1 \
+                else [self.name]
+        self._train_output_names = output_names
+        y_flat = None
+        if need_y and data.y is not None:
+            y_flat = self._flatten_targets(data.y, output_names)
+            data.y = y_flat
+        if self._compile_loss is not None and not self._compile_loss.built:
+            self._compile_loss.build(output_names)
+        if self._compile_metrics is not None and not self._compile_metrics.built:
+            self._compile_metrics.build(output_names, self._compile_loss, y_flat,
+                                        [s.shape for s in flat_specs])
+        if y_flat is not None:
+            self._check_targets(y_flat, flat_specs, output_names)
+        return flat_specs
+
+    def _flatten_targets(self, y, output_names):
+        n = len(output_names)
+        if isinstance(y, dict):
+            missing = [k for k in output_names if k not in y]
+            unknown = [k for k in y if k not in output_names]
+            if missing or unknown:
+                raise ValueError(
+                    f"Model '{self.name}' has outputs {output_names}; y has keys {sorted(y)}. "
+                    f"Missing: {missing}. Unknown: {unknown}."
+                )
+            return [y[k] for k in output_names]
+        if isinstance(y, list):
+            if len(y) != n:
+                raise ValueError(
+                    f"Model '{self.name}' has {n} output(s) {output_names} but y holds {len(y)} "
+                    "arrays. Pass one target array per output."
+                )
+            return list(y)
+        if n != 1:
+            raise ValueError(
+                f"Model '{self.name}' has {n} outputs {output_names}; pass y as a list or a dict "
+                f"of {n} arrays. Received one array of shape {y.shape}."
+            )
+        return [y]
+
+    def _check_targets(self, y_flat, specs, output_names):
+        if self._compile_loss is None:
+            return
+        for i, (y, spec) in enumerate(zip(y_flat, specs)):
+            if y is None or self._compile_loss.loss_for(i) is None:
+                continue
+            out_shape = tuple(spec.shape)
+            where = f"output '{output_names[i]}'" if len(output_names) > 1 else "the model output"
+            if self._compile_loss.is_sparse(i):
+                classes = out_shape[-1]
+                expected = out_shape[1:-1]
+                got = tuple(y.shape[1:])
+                if got not in (expected, expected + (1,)):
+                    raise ValueError(
+                        f"Sparse labels for {where} must have shape (batch,{' ' if expected else ''}"
+                        f"{', '.join(map(str, expected))}) with integer class ids, for an output "
+                        f"of shape {out_shape}. Received y of shape {tuple(y.shape)}. For one-hot "
+                        "labels use loss='categorical_crossentropy'."
+                    )
+                if y.dtype.kind == "f" and not np.all(np.equal(np.mod(y, 1), 0)):
+                    raise ValueError(
+                        f"Sparse labels for {where} must be integer class ids; received "
+                        "non-integer values."
+                    )
+                if classes is not None and y.size:
+                    low, high = int(np.min(y)), int(np.max(y))
+                    if low < 0 or high >= classes:
+                        raise ValueError(
+                            f"Sparse labels for {where} must be in [0, {classes - 1}] (the output "
+                            f"has {classes} classes). Received labels from {low} to {high}."
+                        )
+                continue
+            got = tuple(y.shape[1:])
+            want = out_shape[1:]
+            squeezable = (got + (1,) == want) or (want + (1,) == got)
+            if len(got) == len(want) and all(
+                w is None or g == w for g, w in zip(got, want)
+            ) or squeezable:
+                continue
+            raise ValueError(
+                f"Targets for {where} have shape {tuple(y.shape)}, but the output has shape "
+                f"{out_shape}. Every dimension after the batch must match (e.g. one-hot labels "
+                f"with {want[-1] if want else 1} columns, or integer labels with "
+                "loss='sparse_categorical_crossentropy')."
+            )
+
+    def _state_groups(self):
+        trainable = self.trainable_weights
+        trainable_ids = {id(v) for v in trainable}
+        non_trainable = [v for v in self.variables if id(v) not in trainable_ids]
+        return trainable, non_trainable
+
+    def _ensure_optimizer_built(self, trainable):
+        opt = self.optimizer
+        if not opt.built:
+            opt.build(trainable)
+        else:
+            missing = [v for v in trainable if not _optimizer_has(opt, v)]
+            if missing:
+                opt.build(missing) if _supports_incremental_build(opt) else None
+
+    # -- the pure steps ---------------------------------------------------------------------
+    def _forward(self, tvars, tv, ntvars, ntv, x, training):
+        with StatelessScope(list(zip(tvars, tv)) + list(zip(ntvars, ntv))) as scope:
+            self._clear_losses()
+            y_pred = self(x, training=training)
+            return y_pred, scope
+
+    def _make_train_step(self, template):
+        tvars, ntvars = self._state_groups()
+        ovars = list(self.optimizer.variables)
+        mvars = [v for m in self.metrics for v in m.variables]
+        optimizer = self.optimizer
+
+        def train_step(params, carry, batch):
+            tv, ntv, ov, mv = carry
+            x, y, sw = repack(template, batch)
+
+            def loss_fn(tv_values):
+                with StatelessScope(list(zip(tvars, tv_values)) + list(zip(ntvars, ntv))) as scope:
+                    self._clear_losses()
+                    y_pred = tree.flatten(self(x, training=True))
+                    loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw)
+                    new_ntv = [scope.current(v) for v in ntvars]
+                return loss, (y_pred, new_ntv)
+
+            (loss, (y_pred, ntv)), grads = core.value_and_grad(loss_fn, has_aux=True)(list(tv))
+            with StatelessScope(list(zip(tvars, tv)) + list(zip(ovars, ov))) as scope:
+                optimizer.apply(grads, tvars)
+                tv = [scope.current(v) for v in tvars]
+                ov = [scope.current(v) for v in ovars]
+            with StatelessScope(list(zip(mvars, mv))) as scope:
+                self._update_metrics(loss, x, y, y_pred, sw)
+                mv = [scope.current(v) for v in mvars]
+            return [list(tv), list(ntv), list(ov), list(mv)]
+
+        return train_step, (tvars, ntvars, ovars, mvars)
+
+    def _make_test_step(self, template):
+        tvars, ntvars = self._state_groups()
+        mvars = [v for m in self.metrics for v in m.variables]
+
+        def test_step(params, carry, batch):
+            tv, ntv = params
+            (mv,) = carry
+            x, y, sw = repack(template, batch)
+            with StatelessScope(list(zip(tvars, tv)) + list(zip(ntvars, ntv)) +
+                                list(zip(mvars, mv))) as scope:
+                self._clear_losses()
+                y_pred = tree.flatten(self(x, training=False))
+                loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False)
+                self._update_metrics(loss, x, y, y_pred, sw)
+                mv = [scope.current(v) for v in mvars]
+            return [list(mv)]
+
+        return test_step, (tvars, ntvars, mvars)
+
+    def _update_metrics(self, loss, x, y, y_pred, sw):
+        from keraslite import ops
+
+        batch = ops.shape(y_pred[0])[0] if y_pred else ops.shape(tree.flatten(x)[0])[0]
+        self._loss_tracker.update_state(loss, sample_weight=batch)
+        if self._compile_metrics is not None and y is not None:
+            self._compile_metrics.update_state(y, y_pred, sw)
+
+    def _metric_results(self):
+        logs = {}
+        if self._loss_tracker is not None:
+            logs["loss"] = self._loss_tracker.result()
+        if self._compile_loss is not None and self._compile_loss.built:
+            for metric in self._compile_loss.metrics:
+                logs[metric.name] = metric.result()
+        if self._compile_metrics is not None:
+            logs.update(self._compile_metrics.results())
+        return dict(sorted(logs.items()))
+
+    def _logs_function(self, mvars):
+        key = ("logs", tuple(id(v) for v in mvars))
+        fn = self._functions.get(key)
+        if fn is None:
+            def logs_fn(mv):
+                with StatelessScope(list(zip(mvars, mv))):
+                    return self._metric_results()
+
+            fn = self._functions[key] = B_compile.compile_function(logs_fn, self._jit())
+        return fn
+
+    def _jit(self):
+        if getattr(self, "run_eagerly", False):
+            return False
+        if self.jit_compile == "auto":
+            from keraslite import config
+
+            return config.backend() == "jax"
+        return bool(self.jit_compile)
+
+    def _loop(self, kind, batch_size, template):
+        """The compiled multi-step loop for ``kind`` ('train'/'test') and one batch size."""
+        tvars, ntvars = self._state_groups()
+        key = (kind, batch_size, signature(template), tuple(id(v) for v in tvars),
+               len(ntvars), self._jit())
+        entry = self._functions.get(key)
+        if entry is None:
+            if kind == "train":
+                step, groups = self._make_train_step(template)
+            else:
+                step, groups = self._make_test_step(template)
+            loop = B_compile.compile_loop(step, batch_size, jit_compile=self._jit())
+            entry = self._functions[key] = (loop, groups)
+        return entry
+
+    # -- fit ----------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains the model on NumPy data; returns a ``History`` (Keras ``Model.fit``)."""
+        from keraslite.callbacks import CallbackList
+
+        self._assert_compiled("fit")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer. Received: epochs={epochs!r}")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = ArrayData(x, y, sample_weight, what="fit")
+        if data.y is None and self._compile_loss is not None:
+            raise ValueError(
+                f"fit() on model '{self.name}' needs targets y for the compiled loss. Received: y=None"
+            )
+        val_data = None
+        if validation_data is not None:
+            val_data = unpack_validation_data(validation_data)
+        elif validation_split:
+            data, val_data = data.split(float(validation_split))
+        if class_weight is not None:
+            data.sample_weight = _class_weights_to_sample_weights(class_weight, data)
+        self._prepare(data)
+        if val_data is not None:
+            self._prepare(val_data)
+        tvars, _ = self._state_groups()
+        self._ensure_optimizer_built(tvars)
+
+        steps = -(-data.num_samples // batch_size)
+        if steps_per_epoch is not None:
+            steps = min(steps, check_positive_int(steps_per_epoch, "steps_per_epoch"))
+        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                                 model=self, verbose=verbose, epochs=epochs, steps=steps)
+        flat, template = data.flat()
+        device_data = [B_compile.to_device(a) for a in flat]
+        full_loop, groups = self._loop("train", batch_size, template)
+        rest = data.num_samples % batch_size
+        rem_loop = self._loop("train", rest, template)[0] if rest else None
+        needs_logs = bool(callbacks.needs_batch_hooks) or verbose == 1
+        block = self._block_size(callbacks, verbose, steps)
+        rng = _shuffle_rng()
+        logs_fn = self._logs_function(groups[3])
+        self.stop_training = False
+        epoch_logs = {}
+        with HeldState(groups) as holder:
+            callbacks.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callbacks.on_epoch_begin(epoch)
+                order = rng.permutation(data.num_samples) if shuffle else np.arange(data.num_samples)
+                order = B_compile.to_device(order.astype(np.int32))
+                full_steps = min(data.num_samples // batch_size, steps)
+                step = 0
+                batch_logs = {}
+                while step < full_steps and not self.stop_training:
+                    n = min(block.size, full_steps - step)
+                    callbacks.on_train_batch_begin(step)
+                    started = time.perf_counter()
+                    holder.values = full_loop((), holder.values, device_data, order,
+                                              _i32(step * batch_size), _i32(n))
+                    step += n
+                    if needs_logs:
+                        batch_logs = _to_floats(logs_fn(holder.values[3]))
+                    block.observe(n, time.perf_counter() - started)
+                    callbacks.on_train_batch_end(step - 1, batch_logs)
+                if rem_loop is not None and step < steps and not self.stop_training:
+                    callbacks.on_train_batch_begin(step)
+                    holder.values = rem_loop((), holder.values, device_data, order,
+                                             _i32(full_steps * batch_size), _i32(1))
+                    step += 1
+                    if needs_logs:
+                        batch_logs = _to_floats(logs_fn(holder.values[3]))
+                    callbacks.on_train_batch_end(step - 1, batch_logs)
+                epoch_logs = _to_floats(logs_fn(holder.values[3]))
+                if val_data is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._evaluate_data(
+                        val_data, validation_batch_size or batch_size, holder=holder,
+                        steps=validation_steps)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callbacks.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
+            callbacks.on_train_end(epoch_logs)
+        return self.history
+
+    def _block_size(self, callbacks, verbose, steps):
+        if self.steps_per_execution != "auto":
+            return _FixedBlock(self.steps_per_execution)
+        if callbacks.needs_batch_hooks:
+            return _FixedBlock(1)
+        if verbose == 1:
+            return _TimedBlock(steps)
+        return _FixedBlock(max(steps, 1))
+
+    # -- evaluate -----------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss and metrics on the given data (Keras ``Model.evaluate``)."""
+        self._assert_compiled("evaluate")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        data = ArrayData(x, y, sample_weight, what="evaluate")
+        self._prepare(data)
+        tvars, ntvars = self._state_groups()
+        with HeldState([tvars, ntvars]) as holder:
+            logs = self._evaluate_data(data, batch_size, holder=holder, steps=steps,
+                                       verbose=1 if verbose == "auto" else int(verbose),
+                                       callbacks=callbacks)
+        return self._format_logs(logs, return_dict)
+
+    def _format_logs(self, logs, return_dict):
+        if return_dict:
+            return logs
+        names = sorted(logs, key=lambda n: (n != "loss", n))
+        values = [logs[n] for n in names]
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_data(self, data, batch_size, holder, steps=None, verbose=0, callbacks=None):
+        from keraslite.callbacks import CallbackList
+
+        flat, template = data.flat()
+        device_data = [B_compile.to_device(a) for a in flat]
+        loop, groups = self._loop("test", batch_size, template)
+        mvars = groups[2]
+        total_steps = -(-data.num_samples // batch_size)
+        if steps is not None:
+            total_steps = min(total_steps, check_positive_int(steps, "steps"))
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=total_steps)
+        for metric in self.metrics:
+            metric.reset_state()
+        mv = [v._stored_value() for v in mvars]
+        params = [holder.values[0], holder.values[1]]
+        order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
+        full_steps = min(data.num_samples // batch_size, total_steps)
+        cbs.on_test_begin()
+        (mv,) = loop(params, [mv], device_data, order, _i32(0), _i32(full_steps)) \
+            if full_steps else (mv,)
+        logs_fn = self._logs_function(mvars)
+        if full_steps < total_steps:
+            rest = data.num_samples - full_steps * batch_size
+            rem_loop = self._loop("test", rest, template)[0]
+            (mv,) = rem_loop(params, [mv], device_data, order, _i32(full_steps * batch_size), _i32(1))
+        logs = _to_floats(logs_fn(mv))
+        cbs.on_test_batch_end(total_steps - 1, logs)
+        cbs.on_test_end(logs)
+        for var, value in zip(mvars, mv):
+            var.assign(value)
+        return logs
+
+    # -- predict ------------------------------------------------------------------------------
+    def _predict_function(self):
+        tvars, ntvars = self._state_groups()
+        key = ("predict", tuple(id(v) for v in tvars), len(ntvars), self._jit())
+        fn = self._functions.get(key)
+        if fn is None:
+            def predict_fn(tv, ntv, x):
+                with StatelessScope(list(zip(tvars, tv)) + list(zip(ntvars, ntv))):
+                    return self(x, training=False)
+
+            fn = self._functions[key] = (B_compile.compile_function(predict_fn, self._jit()),
+                                         tvars, ntvars)
+        return fn
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for the inputs, as NumPy arrays (Keras ``Model.predict``)."""
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        data = ArrayData(x, None, None, what="predict")
+        if not self.built:
+            self._prepare(data, need_y=False)
+        fn, tvars, ntvars = self._predict_function()
+        tv = [v.value for v in tvars]
+        ntv = [v.value for v in ntvars]
+        outputs = []
+        n = data.num_samples
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            xb = tree.map_structure(lambda a: a[start:stop], data.x)
+            outputs.append(fn(tv, ntv, xb))
+        converted = [tree.map_structure(core.convert_to_numpy, o) for o in outputs]
+        if len(converted) == 1:
+            return converted[0]
+        leaves = [np.concatenate(parts, axis=0) for parts in zip(*[tree.flatten(o) for o in converted])]
+        return tree.pack_as(converted[0], leaves)
+
+    def predict_on_batch(self, x):
+        data = ArrayData(x, None, None, what="predict_on_batch")
+        if not self.built:
+            self._prepare(data, need_y=False)
+        fn, tvars, ntvars = self._predict_function()
+        out = fn([v.value for v in tvars], [v.value for v in ntvars], data.x)
+        return tree.map_structure(core.convert_to_numpy, out)
+
+    # -- single batches -----------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One optimizer step on one batch; returns the running loss and metrics."""
+        self._assert_compiled("train_on_batch")
+        data = ArrayData(x, y, sample_weight, what="train_on_batch")
+        if class_weight is not None:
+            data.sample_weight = _class_weights_to_sample_weights(class_weight, data)
+        self._prepare(data)
+        tvars, _ = self._state_groups()
+        self._ensure_optimizer_built(tvars)
+        flat, template = data.flat()
+        loop, groups = self._loop("train", data.num_samples, template)
+        order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
+        with HeldState(groups) as holder:
+            holder.values = loop((), holder.values, [B_compile.to_device(a) for a in flat], order,
+                                 _i32(0), _i32(1))
+            logs = _to_floats(self._logs_function(groups[3])(holder.values[3]))
+        return self._format_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics on one batch (metrics are reset first)."""
+        self._assert_compiled("test_on_batch")
+        data = ArrayData(x, y, sample_weight, what="test_on_batch")
+        self._prepare(data)
+        tvars, ntvars = self._state_groups()
+        with HeldState([tvars, ntvars]) as holder:
+            logs = self._evaluate_data(data, data.num_samples, holder=holder)
+        return self._format_logs(logs, return_dict)
+
+
+class _FixedBlock:
+    def __init__(self, size):
+        self.size = max(int(size), 1)
+
+    def observe(self, n, seconds):
+        pass
+
+
+class _TimedBlock:
+    """Grows the steps per call until one call takes about ``_BLOCK_SECONDS`` (first call:
+    one step, since it includes compilation)."""
+
+    def __init__(self, steps):
+        self.size = 1
+        self.limit = max(steps, 1)
+        self.calls = 0
+
+    def observe(self, n, seconds):
+        self.calls += 1
+        if self.calls == 1:
+            self.size = min(8, self.limit)
+            return
+        per_step = max(seconds / max(n, 1), 1e-7)
+        self.size = int(min(max(_BLOCK_SECONDS / per_step, 1), self.limit))
+
+
+def _i32(value):
+    return core.convert_to_tensor(np.int32(value))
+
+
+def _to_floats(logs):
+    return {k: float(core.convert_to_numpy(v)) for k, v in logs.items()}
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _shuffle_rng():
+    try:
+        from keraslite.random.seeding import numpy_rng
+
+        seed = int(numpy_rng().integers(0, 2**31 - 1))
+    except ImportError:
+        seed = int(np.random.randint(0, 2**31 - 1))
+    return np.random.default_rng(seed)
+
+
+def _model_dtype(array):
+    from keraslite import config
+
+    return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
+
+
+def _optimizer_has(optimizer, var):
+    has = getattr(optimizer, "_has_variable", None)
+    return True if has is None else has(var)
+
+
+def _supports_incremental_build(optimizer):
+    return hasattr(optimizer, "_has_variable")
+
+
+def _class_weights_to_sample_weights(class_weight, data):
+    """Per-sample weights from ``{class: weight}`` for a single-output model."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class: weight}}. Received: {type(class_weight).__name__}")
+    ys = tree.flatten(data.y)
+    if len(ys) != 1:
+        raise ValueError("class_weight is only supported for models with a single output.")
+    y = ys[0]
+    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    labels = labels.astype(np.int64)
+    present = set(np.unique(labels).tolist())
+    unknown = [c for c in class_weight if c not in present and not (isinstance(c, (int, np.integer)) and 0 <= c)]
+    if unknown:
+        raise ValueError(f"class_weight names classes {unknown} that are not valid class ids.")
+    weights = np.ones(len(labels), dtype=np.float32)
+    for cls, w in class_weight.items():
+        weights[labels == int(cls)] = float(w)
+    if data.sample_weight is not None:
+        weights = weights * np.asarray(data.sample_weight, dtype=np.float32)
+    return weights
