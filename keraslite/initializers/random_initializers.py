@@ -1,0 +1,165 @@
+"""Random initializers: normal, uniform, truncated normal, variance scaling and its named forms,
+orthogonal."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from keraslite.initializers.initializer import RandomInitializer, compute_fans, numpy_dtype
+
+# std of a standard normal truncated to [-2, 2]; dividing by it keeps the requested std
+_TRUNCATED_STD = 0.87962566103423978
+
+
+def _truncated_normal(rng, shape, mean, stddev):
+    """Normal samples, redrawing any that fall more than two stddevs from the mean."""
+    out = rng.standard_normal(shape)
+    bad = np.abs(out) > 2.0
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2.0
+    return mean + stddev * out
+
+
+class RandomNormal(RandomInitializer):
+    """Samples from N(mean, stddev**2)."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        values = self._rng().normal(self.mean, self.stddev, tuple(shape))
+        return values.astype(numpy_dtype(dtype))
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class RandomUniform(RandomInitializer):
+    """Samples from U[minval, maxval)."""
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def __call__(self, shape, dtype=None):
+        values = self._rng().uniform(self.minval, self.maxval, tuple(shape))
+        return values.astype(numpy_dtype(dtype))
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+
+
+class TruncatedNormal(RandomInitializer):
+    """Normal samples with values beyond two standard deviations redrawn."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        values = _truncated_normal(self._rng(), tuple(shape), self.mean, self.stddev)
+        return values.astype(numpy_dtype(dtype))
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class VarianceScaling(RandomInitializer):
+    """Samples with variance ``scale / n``, n being fan_in, fan_out or their average (``mode``).
+
+    ``distribution`` is "truncated_normal", "untruncated_normal" or "uniform".
+    """
+
+    _MODES = ("fan_in", "fan_out", "fan_avg")
+    _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        super().__init__(seed)
+        if scale <= 0.0:
+            raise ValueError(f"VarianceScaling: `scale` must be positive. Received: scale={scale}")
+        if mode not in self._MODES:
+            raise ValueError(f"VarianceScaling: `mode` must be one of {self._MODES}. Received: mode={mode!r}")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in self._DISTRIBUTIONS:
+            raise ValueError(
+                f"VarianceScaling: `distribution` must be one of {self._DISTRIBUTIONS}. "
+                f"Received: distribution={distribution!r}"
+            )
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        fan_in, fan_out = compute_fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, n)
+        rng = self._rng()
+        if self.distribution == "truncated_normal":
+            values = _truncated_normal(rng, shape, 0.0, math.sqrt(variance) / _TRUNCATED_STD)
+        elif self.distribution == "untruncated_normal":
+            values = rng.normal(0.0, math.sqrt(variance), shape)
+        else:
+            limit = math.sqrt(3.0 * variance)
+            values = rng.uniform(-limit, limit, shape)
+        return values.astype(numpy_dtype(dtype))
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **super().get_config()}
+
+
+def _named_variance_scaling(class_name, scale, mode, distribution, doc):
+    def __init__(self, seed=None):
+        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+    return type(class_name, (VarianceScaling,),
+                {"__init__": __init__, "get_config": get_config, "__doc__": doc})
+
+
+GlorotUniform = _named_variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform",
+                                        "Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)).")
+GlorotNormal = _named_variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
+                                       "Truncated normal with std sqrt(2 / (fan_in + fan_out)).")
+HeUniform = _named_variance_scaling("HeUniform", 2.0, "fan_in", "uniform",
+                                    "Uniform in [-limit, limit], limit = sqrt(6 / fan_in).")
+HeNormal = _named_variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal",
+                                   "Truncated normal with std sqrt(2 / fan_in).")
+LecunUniform = _named_variance_scaling("LecunUniform", 1.0, "fan_in", "uniform",
+                                       "Uniform in [-limit, limit], limit = sqrt(3 / fan_in).")
+LecunNormal = _named_variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal",
+                                      "Truncated normal with std sqrt(1 / fan_in).")
+for _cls in (GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal):
+    _cls.__module__ = __name__
+
+
+class Orthogonal(RandomInitializer):
+    """A (semi-)orthogonal matrix times ``gain``; shapes of rank > 2 are flattened to
+    (prod(shape[:-1]), shape[-1])."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(
+                f"Orthogonal initializer needs a shape of rank >= 2. Received: shape={shape}"
+            )
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))  # makes the decomposition unique, hence uniformly distributed
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(numpy_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain, **super().get_config()}

@@ -1,0 +1,105 @@
+"""Loss functions and Loss classes, and ``get``.
+
+Example::
+
+    loss_fn = keraslite.losses.get("sparse_categorical_crossentropy")
+    value = loss_fn(y_true, y_pred)
+"""
+from __future__ import annotations
+
+from keraslite.losses.loss import Loss, LossFunctionWrapper, reduce_values, reduce_weighted_values
+from keraslite.losses.probabilistic import (
+    KLD, BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, SparseCategoricalCrossentropy,
+    binary_crossentropy, categorical_crossentropy, kl_divergence, kld,
+    sparse_categorical_crossentropy,
+)
+from keraslite.losses.regression import (
+    MAE, MAPE, MSE, MSLE, Huber, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
+    MeanSquaredLogarithmicError, huber, mae, mape, mean_absolute_error,
+    mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse, msle,
+)
+
+_CLASSES = (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
+            MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, BinaryCrossentropy,
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence)
+_FUNCTIONS = {
+    fn.__name__: fn for fn in (
+        mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+        mean_squared_logarithmic_error, huber, binary_crossentropy, categorical_crossentropy,
+        sparse_categorical_crossentropy, kl_divergence)
+}
+_FUNCTIONS.update({"mse": mse, "mae": mae, "mape": mape, "msle": msle, "kld": kld,
+                   "MSE": mse, "MAE": mae, "MAPE": mape, "MSLE": msle, "KLD": kld,
+                   "huber_loss": huber})
+ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
+ALL_OBJECTS.update(_FUNCTIONS)
+
+_CROSSENTROPY_NAMES = ("crossentropy", "ce")
+
+
+def serialize(loss):
+    """A Loss instance -> Keras-style dict; a built-in function -> its name."""
+    if isinstance(loss, Loss):
+        return {"module": "keraslite.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
+    for name, fn in _FUNCTIONS.items():
+        if fn is loss:
+            return name
+    raise ValueError(f"Cannot serialize loss {loss!r}: it is neither a Loss nor a built-in loss function.")
+
+
+def deserialize(config, custom_objects=None):
+    if isinstance(config, str):
+        return get(config)
+    name = config.get("class_name") if isinstance(config, dict) else None
+    cls = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name)
+    if cls is None:
+        raise ValueError(_unknown(name))
+    if not isinstance(cls, type):
+        return cls
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+def get(identifier):
+    """A loss from a name (function or class name), a config dict, a Loss or a callable.
+
+    Function names ("mse", "binary_crossentropy") give the plain function, class names
+    ("MeanSquaredError") a default instance.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        obj = ALL_OBJECTS.get(identifier)
+        if obj is None or obj in (Loss, LossFunctionWrapper):
+            raise ValueError(_unknown(identifier))
+        return obj() if isinstance(obj, type) else obj
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(
+        f"Could not interpret loss identifier: {identifier!r}. Pass a name, a config dict, a "
+        "Loss or a callable (y_true, y_pred) -> losses."
+    )
+
+
+def resolve_crossentropy(y_true_shape, y_pred_shape):
+    """The cross-entropy function Keras picks for the loss string "crossentropy"/"ce": binary
+    for a last output dim of 1, sparse for integer-shaped targets, categorical otherwise."""
+    from keraslite.metrics.resolve import is_binary_or_sparse_categorical
+
+    is_binary, is_sparse = is_binary_or_sparse_categorical(y_true_shape, y_pred_shape)
+    if is_binary:
+        return binary_crossentropy
+    return sparse_categorical_crossentropy if is_sparse else categorical_crossentropy
+
+
+def _unknown(name) -> str:
+    valid = sorted(k for k in ALL_OBJECTS if k not in ("Loss", "LossFunctionWrapper"))
+    return f"Unknown loss: {name!r}. Valid names: {', '.join(valid)}."
+
+
+__all__ = ["Loss", "LossFunctionWrapper", "get", "serialize", "deserialize", "resolve_crossentropy",
+           *(c.__name__ for c in _CLASSES[2:]), *_FUNCTIONS]
