@@ -148,3 +148,10 @@ def scatter_update(inputs, indices, updates):
     inputs = jnp.asarray(inputs)
     indices = jnp.asarray(indices)
     return inputs.at[tuple(jnp.moveaxis(indices, -1, 0))].set(jnp.asarray(updates, inputs.dtype))
+
+
+def variable_value(value, dtype=None):
+    """A concrete array for a new variable, even when created while a function is traced
+    (a layer built lazily inside an abstract or jitted call)."""
+    with jax.ensure_compile_time_eval():
+        return convert_to_tensor(value, dtype=dtype)

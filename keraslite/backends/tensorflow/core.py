@@ -161,3 +161,37 @@ def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
     )
     ys = tree.pack_as(y_probe, [a.stack() for a in arrays])
     return tree.pack_as(init, list(carry_flat)), ys
+
+
+# -- added by the op layer: slicing and scattering --------------------------------------------
+def slice(inputs, start_indices, shape):
+    return tf.slice(convert_to_tensor(inputs), list(start_indices), list(shape))
+
+
+def slice_update(inputs, start_indices, updates):
+    inputs = convert_to_tensor(inputs)
+    updates = tf.cast(convert_to_tensor(updates), inputs.dtype)
+    rank = inputs.shape.rank
+    grids = tf.meshgrid(*[tf.range(tf.shape(updates)[i]) for i in range(rank)], indexing="ij")
+    start = tf.cast(tf.convert_to_tensor(list(start_indices)), "int32")
+    indices = tf.stack(grids, axis=-1) + start
+    return tf.tensor_scatter_nd_update(inputs, indices, updates)
+
+
+def scatter(indices, values, shape):
+    """Zeros of ``shape`` with ``values`` added at ``indices`` (duplicates sum)."""
+    values = convert_to_tensor(values)
+    return tf.scatter_nd(convert_to_tensor(indices), values, list(shape))
+
+
+def scatter_update(inputs, indices, updates):
+    inputs = convert_to_tensor(inputs)
+    updates = tf.cast(convert_to_tensor(updates), inputs.dtype)
+    return tf.tensor_scatter_nd_update(inputs, convert_to_tensor(indices), updates)
+
+
+def variable_value(value, dtype=None):
+    """A concrete (eager) tensor for a new variable, even when created while a ``tf.function``
+    is being traced (a layer built lazily inside a traced call)."""
+    with tf.init_scope():
+        return convert_to_tensor(value, dtype=dtype)
