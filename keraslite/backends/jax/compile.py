@@ -12,7 +12,7 @@ import jax.numpy as jnp
 DONATES_STATE = True
 
 
-def compile_loop(step_fn, batch_size: int, jit_compile: bool = True):
+def compile_loop(step_fn, batch_size: int, jit_compile=True):
     """``step_fn(params, carry, batch_list) -> carry``. Returns
     ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``carry`` is donated."""
 
@@ -29,7 +29,7 @@ def compile_loop(step_fn, batch_size: int, jit_compile: bool = True):
     return jax.jit(run, donate_argnums=(1,))
 
 
-def compile_function(fn, jit_compile: bool = True, donate_argnums=()):
+def compile_function(fn, jit_compile=True, donate_argnums=()):
     """Compiles a pure function of arrays (retraced per input shape)."""
     if not jit_compile:
         return fn
