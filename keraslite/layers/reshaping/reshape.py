@@ -1,0 +1,67 @@
+"""Reshape: gives each example a new shape (the batch axis is kept)."""
+from __future__ import annotations
+
+import math
+
+from keraslite import ops
+from keraslite.layers.layer import Layer
+
+
+class Reshape(Layer):
+    """Reshapes each example to ``target_shape``; one entry may be ``-1`` (inferred).
+
+    Example::
+
+        keraslite.layers.Reshape((3, -1))(np.zeros((2, 12))).shape   # (2, 3, 4)
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        expected = "a tuple of positive ints with at most one -1"
+        try:
+            target = tuple(target_shape)
+        except TypeError:
+            raise ValueError(
+                f"Reshape: argument `target_shape` must be {expected}. "
+                f"Received: target_shape={target_shape!r}") from None
+        ok = all(isinstance(d, int) and not isinstance(d, bool) and (d > 0 or d == -1)
+                 for d in target) and sum(d == -1 for d in target) <= 1
+        if not ok:
+            raise ValueError(
+                f"Reshape: argument `target_shape` must be {expected}. "
+                f"Received: target_shape={target_shape!r}")
+        self.target_shape = tuple(int(d) for d in target)
+
+    def _resolve(self, input_shape):
+        """The per-example output shape; -1 stays -1 only if the input size is unknown."""
+        rest = tuple(input_shape)[1:]
+        if any(d is None for d in rest):
+            return self.target_shape
+        total = math.prod(rest)
+        known = math.prod(d for d in self.target_shape if d != -1)
+        if -1 in self.target_shape:
+            if known == 0 or total % known:
+                raise self._mismatch(input_shape)
+            return tuple(total // known if d == -1 else d for d in self.target_shape)
+        if known != total:
+            raise self._mismatch(input_shape)
+        return self.target_shape
+
+    def _mismatch(self, input_shape):
+        return ValueError(
+            f"Layer '{self.name}' cannot reshape an input of shape {tuple(input_shape)} to "
+            f"target_shape={self.target_shape}: the number of elements per example differs."
+        )
+
+    def call(self, inputs):
+        target = self._resolve(tuple(inputs.shape))
+        if -1 in target:
+            return ops.reshape(inputs, (ops.shape(inputs)[0],) + target)
+        return ops.reshape(inputs, (-1,) + target)
+
+    def compute_output_shape(self, input_shape):
+        target = self._resolve(input_shape)
+        return (input_shape[0],) + tuple(None if d == -1 else d for d in target)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": self.target_shape}
