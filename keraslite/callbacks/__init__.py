@@ -1,0 +1,7 @@
+"""Callbacks: objects that ``fit``, ``evaluate`` and ``predict`` notify as they run."""
+from keraslite.callbacks.callback import Callback
+from keraslite.callbacks.callback_list import CallbackList
+from keraslite.callbacks.history import History
+from keraslite.callbacks.progbar_logger import ProgbarLogger
+
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger"]

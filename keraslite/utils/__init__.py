@@ -1,0 +1,29 @@
+"""Utilities with Keras names: ``to_categorical``, ``normalize``, ``set_random_seed``, ...
+
+Names load on first use so ``import keraslite.utils`` pulls in no backend.
+"""
+from __future__ import annotations
+
+import importlib
+
+from keraslite.utils.numerical_utils import normalize, to_categorical
+
+# name -> module that defines it, imported on first attribute access.
+_LAZY = {
+    "set_random_seed": "keraslite.utils.random_seed",
+    "PyDataset": "keraslite.utils.py_dataset",
+}
+
+__all__ = ["normalize", "to_categorical", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keraslite.utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
