@@ -98,7 +98,7 @@ class Variable:
             if dtype is None:
                 dtype = core.standardize_dtype(getattr(value, "dtype", None) or config.floatx())
         self._dtype = core.standardize_dtype(dtype)
-        self._value = core.convert_to_tensor(value, dtype=self._dtype)
+        self._value = core.variable_value(value, dtype=self._dtype)
         self._shape = tuple(core.shape_of(self._value))
         if shape is not None and tuple(shape) != self._shape:
             raise ValueError(

@@ -115,8 +115,14 @@ class CompileMetrics:
     """Metrics per output, with Keras's log names (``accuracy`` or ``<output>_accuracy``)."""
 
     def __init__(self, metrics=None, weighted_metrics=None):
+        from keraslite import metrics as metrics_mod
+
         self.spec = metrics
         self.weighted_spec = weighted_metrics
+        for spec in (metrics, weighted_metrics):
+            for item in tree.flatten(spec) if isinstance(spec, (list, tuple, dict)) else [spec]:
+                if isinstance(item, str) and item not in ("accuracy", "acc", "crossentropy", "ce"):
+                    metrics_mod.get(item)  # unknown names fail at compile time
         self.entries = []  # (log name, metric, output index, weighted)
         self.built = False
 
@@ -146,11 +152,16 @@ class CompileMetrics:
 
     @staticmethod
     def _resolve(item, compile_loss, index, y_true, y_pred_shapes, metrics_mod):
-        if isinstance(item, str) and item in ("accuracy", "acc", "crossentropy", "ce"):
+        """A Metric for a name (accuracy strings resolved from shapes, like Keras), a Metric
+        instance, or a plain ``fn(y_true, y_pred)`` (wrapped, named after the function)."""
+        if isinstance(item, str):
             loss = compile_loss.loss_for(index) if compile_loss is not None else None
-            y_shape = tuple(y_true[index].shape) if y_true is not None else None
+            y_shape = tuple(y_true[index].shape) if y_true is not None else y_pred_shapes[index]
             return metrics_mod.resolve_accuracy(item, loss, y_shape, y_pred_shapes[index])
-        return metrics_mod.get(item)
+        metric = metrics_mod.get(item)
+        if not isinstance(metric, metrics_mod.Metric):
+            metric = metrics_mod.MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
+        return metric
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         for _, metric, i, weighted in self.entries:

@@ -139,6 +139,9 @@ class Trainer:
         )
         if not self.built:
             self._maybe_build(x_spec)
+        # Check the real data against the model's inputs before any abstract evaluation, so
+        # errors show the data's own shapes.
+        self._check_input_spec(data.x)
         outputs = getattr(self, "_symbolic_outputs_cache", None)
         key = tree.describe(x_spec)
         if outputs is None or outputs[0] != key:
@@ -340,10 +343,10 @@ class Trainer:
     def _jit(self):
         if getattr(self, "run_eagerly", False):
             return False
+        # "auto" lets the backend decide: XLA on JAX; on TensorFlow, XLA unless the step holds
+        # convolutions (see backends/tensorflow/compile.py).
         if self.jit_compile == "auto":
-            from keraslite import config
-
-            return config.backend() == "jax"
+            return "auto"
         return bool(self.jit_compile)
 
     def _loop(self, kind, batch_size, template):
@@ -402,7 +405,7 @@ class Trainer:
         full_loop, groups = self._loop("train", batch_size, template)
         rest = data.num_samples % batch_size
         rem_loop = self._loop("train", rest, template)[0] if rest else None
-        needs_logs = bool(callbacks.needs_batch_hooks) or verbose == 1
+        needs_logs = bool(callbacks.needs_train_batch_hooks) or verbose == 1
         block = self._block_size(callbacks, verbose, steps)
         rng = _shuffle_rng()
         logs_fn = self._logs_function(groups[3])
@@ -441,7 +444,7 @@ class Trainer:
                 if val_data is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._evaluate_data(
                         val_data, validation_batch_size or batch_size, holder=holder,
-                        steps=validation_steps)
+                        steps=validation_steps, callbacks=callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -452,7 +455,7 @@ class Trainer:
     def _block_size(self, callbacks, verbose, steps):
         if self.steps_per_execution != "auto":
             return _FixedBlock(self.steps_per_execution)
-        if callbacks.needs_batch_hooks:
+        if callbacks.needs_train_batch_hooks:
             return _FixedBlock(1)
         if verbose == 1:
             return _TimedBlock(steps)
@@ -467,10 +470,14 @@ class Trainer:
         data = ArrayData(x, y, sample_weight, what="evaluate")
         self._prepare(data)
         tvars, ntvars = self._state_groups()
+        from keraslite.callbacks import CallbackList
+
+        verbose = 1 if verbose == "auto" else int(verbose)
+        total_steps = -(-data.num_samples // batch_size)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=total_steps if steps is None else min(total_steps, steps))
         with HeldState([tvars, ntvars]) as holder:
-            logs = self._evaluate_data(data, batch_size, holder=holder, steps=steps,
-                                       verbose=1 if verbose == "auto" else int(verbose),
-                                       callbacks=callbacks)
+            logs = self._evaluate_data(data, batch_size, holder=holder, steps=steps, callbacks=cbs)
         return self._format_logs(logs, return_dict)
 
     def _format_logs(self, logs, return_dict):
@@ -480,9 +487,8 @@ class Trainer:
         values = [logs[n] for n in names]
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_data(self, data, batch_size, holder, steps=None, verbose=0, callbacks=None):
-        from keraslite.callbacks import CallbackList
-
+    def _evaluate_data(self, data, batch_size, holder, steps=None, callbacks=None):
+        """Runs the compiled test loop over ``data``; ``callbacks`` is a CallbackList or None."""
         flat, template = data.flat()
         device_data = [B_compile.to_device(a) for a in flat]
         loop, groups = self._loop("test", batch_size, template)
@@ -490,15 +496,14 @@ class Trainer:
         total_steps = -(-data.num_samples // batch_size)
         if steps is not None:
             total_steps = min(total_steps, check_positive_int(steps, "steps"))
-        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                           epochs=1, steps=total_steps)
         for metric in self.metrics:
             metric.reset_state()
         mv = [v._stored_value() for v in mvars]
         params = [holder.values[0], holder.values[1]]
         order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
         full_steps = min(data.num_samples // batch_size, total_steps)
-        cbs.on_test_begin()
+        if callbacks is not None:
+            callbacks.on_test_begin()
         (mv,) = loop(params, [mv], device_data, order, _i32(0), _i32(full_steps)) \
             if full_steps else (mv,)
         logs_fn = self._logs_function(mvars)
@@ -507,8 +512,9 @@ class Trainer:
             rem_loop = self._loop("test", rest, template)[0]
             (mv,) = rem_loop(params, [mv], device_data, order, _i32(full_steps * batch_size), _i32(1))
         logs = _to_floats(logs_fn(mv))
-        cbs.on_test_batch_end(total_steps - 1, logs)
-        cbs.on_test_end(logs)
+        if callbacks is not None:
+            callbacks.on_test_batch_end(total_steps - 1, logs)
+            callbacks.on_test_end(logs)
         for var, value in zip(mvars, mv):
             var.assign(value)
         return logs
@@ -536,12 +542,27 @@ class Trainer:
         fn, tvars, ntvars = self._predict_function()
         tv = [v.value for v in tvars]
         ntv = [v.value for v in ntvars]
-        outputs = []
+        verbose = 1 if verbose == "auto" else int(verbose)
         n = data.num_samples
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
+        total_steps = -(-n // batch_size)
+        if steps is not None:
+            total_steps = min(total_steps, check_positive_int(steps, "steps"))
+        cbs = None
+        if verbose or callbacks:
+            from keraslite.callbacks import CallbackList
+
+            cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                               epochs=1, steps=total_steps)
+            cbs.on_predict_begin()
+        outputs = []
+        for step in range(total_steps):
+            start, stop = step * batch_size, min((step + 1) * batch_size, n)
             xb = tree.map_structure(lambda a: a[start:stop], data.x)
             outputs.append(fn(tv, ntv, xb))
+            if cbs is not None and (cbs.needs_predict_batch_hooks or step == total_steps - 1):
+                cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        if cbs is not None:
+            cbs.on_predict_end()
         converted = [tree.map_structure(core.convert_to_numpy, o) for o in outputs]
         if len(converted) == 1:
             return converted[0]
