@@ -1,0 +1,41 @@
+"""Each example script runs end to end (``--quick``) under the current backend."""
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+import keraslite
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "examples").glob("digits_*.py"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
+def test_example_runs_quick(script):
+    pytest.importorskip("sklearn")
+    env = dict(os.environ)
+    env["KERASLITE_BACKEND"] = keraslite.backend.backend()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    result = subprocess.run(
+        [sys.executable, str(script), "--quick"],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{script.name} exited {result.returncode}:\n{output[-4000:]}"
+    match = re.search(r"test accuracy: ([0-9.]+)", result.stdout)
+    assert match, f"{script.name} printed no test accuracy:\n{output[-4000:]}"
+    assert 0.0 <= float(match.group(1)) <= 1.0
+
+
+def test_examples_exist():
+    assert {p.stem for p in EXAMPLES} >= {"digits_mlp", "digits_cnn"}
