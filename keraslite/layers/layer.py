@@ -15,6 +15,7 @@ from keraslite import config
 from keraslite.backends import core
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.random.seed_generator import SeedGenerator
 from keraslite.utils import naming, tree
 from keraslite.variables import StatelessScope, Variable
 
@@ -33,9 +34,11 @@ class _TrainingContext:
     def __enter__(self):
         self.previous = getattr(_context, "training", None)
         _context.training = self.training
+        _context.depth = getattr(_context, "depth", 0) + 1
 
     def __exit__(self, *exc):
         _context.training = self.previous
+        _context.depth -= 1
 
 
 def _call_signature(cls):
@@ -103,6 +106,11 @@ class Layer:
                     item is existing for existing in self._layers
                 ):
                     self._layers.append(item)
+                elif isinstance(item, SeedGenerator) and not any(
+                    item is existing for existing in self._seed_generators
+                ):
+                    # Its state must travel with the layer's variables into compiled steps.
+                    self._seed_generators.append(item)
         object.__setattr__(self, name, value)
 
     # -- dtypes -----------------------------------------------------------------------------
@@ -330,6 +338,8 @@ class Layer:
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
+        if not getattr(_context, "depth", 0):
+            self._clear_losses()  # losses describe the latest outermost call only
         with _TrainingContext(training):
             return self.call(*args, **kwargs)
 

@@ -42,8 +42,7 @@ class Dropout(Layer):
         if self.rate > 0:
             from keraslite.random import SeedGenerator
 
-            self.seed_generator = SeedGenerator(seed)
-            self._seed_generators.append(self.seed_generator)
+            self.seed_generator = SeedGenerator(seed)  # tracked by Layer.__setattr__
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
