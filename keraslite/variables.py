@@ -145,7 +145,7 @@ class Variable:
         return self.assign(self.value - core.convert_to_tensor(delta, dtype=self._dtype))
 
     def numpy(self) -> np.ndarray:
-        return core.convert_to_numpy(self.value)
+        return np.asarray(core.convert_to_numpy(self.value))
 
     @property
     def shape(self):
@@ -162,6 +162,12 @@ class Variable:
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()
         return arr.astype(dtype) if dtype is not None else arr
+
+    def __float__(self):
+        return float(self.numpy())
+
+    def __int__(self):
+        return int(self.numpy())
 
     def __repr__(self):
         return f"<Variable path={self.path} shape={self._shape} dtype={self._dtype}>"
@@ -199,3 +205,9 @@ class Variable:
     del _op, _rop
 
     __hash__ = object.__hash__
+
+
+# TensorFlow functions called directly on a Variable (custom layers written with tf.*) read its
+# value. JAX no longer lets objects convert themselves while tracing, so there raw jax.numpy
+# code reads ``variable.value``.
+core.register_variable_class(Variable)

@@ -132,9 +132,12 @@ class Layer:
         return self._dtype_policy[2]
 
     # -- weights ----------------------------------------------------------------------------
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, name=None, aggregation="mean"):
-        """Creates a Variable owned by this layer (initializers run once, eagerly)."""
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="mean",
+                   overwrite_with_gradient=False, name=None):
+        """Creates a Variable owned by this layer (initializers run once, eagerly).
+
+        Arguments and their order follow Keras 3's ``Layer.add_weight``."""
         from keraslite import initializers
 
         shape = () if shape is None else tuple(int(d) for d in shape)

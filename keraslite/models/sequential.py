@@ -111,6 +111,14 @@ class Sequential(Model):
         return x
 
     @property
+    def input(self):
+        return self._functional.input if self._functional else None
+
+    @property
+    def output(self):
+        return self._functional.output if self._functional else None
+
+    @property
     def inputs(self):
         return self._functional.inputs if self._functional else None
 

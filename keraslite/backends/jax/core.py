@@ -155,3 +155,8 @@ def variable_value(value, dtype=None):
     (a layer built lazily inside an abstract or jitted call)."""
     with jax.ensure_compile_time_eval():
         return convert_to_tensor(value, dtype=dtype)
+
+
+def register_variable_class(cls):
+    """Nothing to register: JAX has no conversion hook usable under tracing, so raw
+    ``jax.numpy`` code reads ``variable.value`` (keraslite.ops accept Variables directly)."""

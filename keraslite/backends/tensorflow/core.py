@@ -195,3 +195,13 @@ def variable_value(value, dtype=None):
     is being traced (a layer built lazily inside a traced call)."""
     with tf.init_scope():
         return convert_to_tensor(value, dtype=dtype)
+
+
+def register_variable_class(cls):
+    """Lets ``tf.*`` functions accept keraslite Variables (they read the current value)."""
+
+    def convert(variable, dtype=None, name=None, as_ref=False):
+        value = variable.value
+        return value if dtype is None else tf.cast(value, dtype)
+
+    tf.register_tensor_conversion_function(cls, convert)
