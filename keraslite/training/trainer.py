@@ -426,7 +426,7 @@ class Trainer:
                     callbacks.on_train_batch_begin(step)
                     started = time.perf_counter()
                     holder.values = full_loop((), holder.values, device_data, order,
-                                              _i32(step * batch_size), _i32(n))
+                                              _i32(step * batch_size), n)
                     step += n
                     if needs_logs:
                         batch_logs = _to_floats(logs_fn(holder.values[3]))
@@ -435,7 +435,7 @@ class Trainer:
                 if rem_loop is not None and step < steps and not self.stop_training:
                     callbacks.on_train_batch_begin(step)
                     holder.values = rem_loop((), holder.values, device_data, order,
-                                             _i32(full_steps * batch_size), _i32(1))
+                                             _i32(full_steps * batch_size), 1)
                     step += 1
                     if needs_logs:
                         batch_logs = _to_floats(logs_fn(holder.values[3]))
@@ -504,13 +504,13 @@ class Trainer:
         full_steps = min(data.num_samples // batch_size, total_steps)
         if callbacks is not None:
             callbacks.on_test_begin()
-        (mv,) = loop(params, [mv], device_data, order, _i32(0), _i32(full_steps)) \
+        (mv,) = loop(params, [mv], device_data, order, _i32(0), full_steps) \
             if full_steps else (mv,)
         logs_fn = self._logs_function(mvars)
         if full_steps < total_steps:
             rest = data.num_samples - full_steps * batch_size
             rem_loop = self._loop("test", rest, template)[0]
-            (mv,) = rem_loop(params, [mv], device_data, order, _i32(full_steps * batch_size), _i32(1))
+            (mv,) = rem_loop(params, [mv], device_data, order, _i32(full_steps * batch_size), 1)
         logs = _to_floats(logs_fn(mv))
         if callbacks is not None:
             callbacks.on_test_batch_end(total_steps - 1, logs)
@@ -592,7 +592,7 @@ class Trainer:
         order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
         with HeldState(groups) as holder:
             holder.values = loop((), holder.values, [B_compile.to_device(a) for a in flat], order,
-                                 _i32(0), _i32(1))
+                                 _i32(0), 1)
             logs = _to_floats(self._logs_function(groups[3])(holder.values[3]))
         return self._format_logs(logs, return_dict)
 

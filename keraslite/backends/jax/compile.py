@@ -1,8 +1,13 @@
 """Compiled multi-step loops for JAX: many training steps per ``jax.jit`` call, state donated.
 
 The data of a whole ``fit`` lives on the device; each call receives the epoch's sample order and
-runs ``n_steps`` steps in a ``lax.fori_loop`` (a while loop, so any ``n_steps`` reuses one
-compilation), gathering each batch from the resident arrays by index.
+runs ``n_steps`` steps, gathering each batch from the resident arrays by index.
+
+On CPU the steps run in a ``fori_loop`` with a traced trip count, so any ``n_steps`` reuses one
+compilation. On GPU/TPU a loop whose trip count is traced pays a device-to-host copy of its
+condition every iteration (measured on an H100: about half the throughput of a fixed-length
+``lax.scan`` for small models), so there ``n_steps`` is split into power-of-two chunks, each a
+fixed-length scan compiled once: at most log2(steps) compiled variants.
 """
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ DONATES_STATE = True
 
 def compile_loop(step_fn, batch_size: int, jit_compile=True):
     """``step_fn(params, carry, batch_list) -> carry``. Returns
-    ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``carry`` is donated."""
+    ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``carry`` is donated,
+    ``offset`` (a sample index) is an int32 array and ``n_steps`` a Python int."""
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
@@ -26,7 +32,21 @@ def compile_loop(step_fn, batch_size: int, jit_compile=True):
 
     if not jit_compile:
         return run
-    return jax.jit(run, donate_argnums=(1,))
+    if jax.default_backend() == "cpu":
+        dynamic = jax.jit(run, donate_argnums=(1,))
+        return lambda params, carry, data, order, offset, n: dynamic(
+            params, carry, data, order, offset, jnp.int32(n))
+    fixed = jax.jit(run, donate_argnums=(1,), static_argnums=(5,))
+
+    def run_in_chunks(params, carry, data, order, offset, n):
+        done = 0
+        while done < n:
+            chunk = 1 << ((n - done).bit_length() - 1)  # largest power of two that fits
+            carry = fixed(params, carry, data, order, offset + done * batch_size, chunk)
+            done += chunk
+        return carry
+
+    return run_in_chunks
 
 
 def compile_function(fn, jit_compile=True, donate_argnums=()):

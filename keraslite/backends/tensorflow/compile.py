@@ -19,7 +19,9 @@ DONATES_STATE = False
 
 def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
     """``step_fn(params, carry, batch_list) -> carry``. Returns
-    ``run(params, carry, data_list, order, offset, n_steps) -> carry``."""
+    ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``offset`` (a sample
+    index) is an int32 tensor and ``n_steps`` a Python int (passed on as a tensor, so every
+    length shares one traced loop)."""
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
@@ -33,7 +35,9 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
         )
         return carry
 
-    return compile_function(run, jit_compile)
+    compiled = compile_function(run, jit_compile)
+    return lambda params, carry, data, order, offset, n: compiled(
+        params, carry, data, order, offset, tf.constant(n, tf.int32))
 
 
 def compile_function(fn, jit_compile="auto", donate_argnums=()):
