@@ -17,6 +17,16 @@ import numpy as np
 from keraslite.backends import core
 
 _scope_stack = threading.local()
+_autocast = threading.local()
+
+
+def autocast_dtype():
+    """The dtype float variables are read in right now (set by a mixed precision layer's call)."""
+    return getattr(_autocast, "dtype", None)
+
+
+def set_autocast_dtype(dtype):
+    _autocast.dtype = dtype
 
 
 def _current_scope():
@@ -78,10 +88,11 @@ class Variable:
     """
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
-                 aggregation="mean"):
+                 aggregation="mean", autocast=True):
         from keraslite import config
 
         self.name = name or "variable"
+        self.autocast = autocast
         self.path = self.name
         self.trainable = bool(trainable)
         self.aggregation = aggregation
@@ -115,11 +126,15 @@ class Variable:
     @property
     def value(self):
         scope = _current_scope()
+        value = _MISSING
         if scope is not None:
             value = scope.lookup(self)
-            if value is not _MISSING:
-                return value
-        return self._stored_value()
+        if value is _MISSING:
+            value = self._stored_value()
+        cast_to = getattr(_autocast, "dtype", None)
+        if cast_to is not None and self.autocast and cast_to != self._dtype and "float" in self._dtype:
+            return core.cast(value, cast_to)
+        return value
 
     def assign(self, value):
         value = core.convert_to_tensor(value, dtype=self._dtype)

@@ -1,27 +1,25 @@
-"""The built-in layers (Keras 3 names, arguments and weight layouts)."""
-from keraslite.layers.layer import Layer
-from keraslite.layers.input_spec import InputSpec
-from keraslite.layers.core.input_layer import Input, InputLayer
-from keraslite.layers.core.dense import Dense
-from keraslite.layers.core.activation import Activation
-from keraslite.layers.regularization.dropout import Dropout
-from keraslite.layers.reshaping.flatten import Flatten
-from keraslite.layers.reshaping.reshape import Reshape
-from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
-from keraslite.layers.convolutional.base_conv import BaseConv
-from keraslite.layers.convolutional.conv2d import Conv2D
-from keraslite.layers.pooling.base_pooling import BasePooling
-from keraslite.layers.pooling.max_pooling2d import MaxPooling2D
-from keraslite.layers.pooling.average_pooling2d import AveragePooling2D
-from keraslite.layers.pooling.global_pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
-from keraslite.layers.normalization.batch_normalization import BatchNormalization
-from keraslite.layers.merging.base_merge import BaseMerge
-from keraslite.layers.merging.add import Add
-from keraslite.layers.merging.concatenate import Concatenate
+"""The built-in layers (Keras 3 names, arguments and weight layouts).
 
-__all__ = [
-    "Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
-    "Reshape", "ZeroPadding2D", "BaseConv", "Conv2D", "BasePooling", "MaxPooling2D",
-    "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization",
-    "BaseMerge", "Add", "Concatenate",
+Each family package (core, convolutional, ...) lists its layers in its own ``__all__``.
+"""
+from keraslite.layers.input_spec import InputSpec
+from keraslite.layers.layer import Layer
+from keraslite.layers.activations import *  # noqa: F401,F403
+from keraslite.layers.attention import *  # noqa: F401,F403
+from keraslite.layers.convolutional import *  # noqa: F401,F403
+from keraslite.layers.core import *  # noqa: F401,F403
+from keraslite.layers.merging import *  # noqa: F401,F403
+from keraslite.layers.normalization import *  # noqa: F401,F403
+from keraslite.layers.pooling import *  # noqa: F401,F403
+from keraslite.layers.preprocessing import *  # noqa: F401,F403
+from keraslite.layers.recurrent import *  # noqa: F401,F403
+from keraslite.layers.regularization import *  # noqa: F401,F403
+from keraslite.layers.reshaping import *  # noqa: F401,F403
+from keraslite.layers import (activations as _a, attention as _at, convolutional as _c,
+                              core as _co, merging as _m, normalization as _n, pooling as _p,
+                              preprocessing as _pp, recurrent as _r, regularization as _rg,
+                              reshaping as _rs)
+
+__all__ = ["Layer", "InputSpec"] + [
+    name for family in (_a, _at, _c, _co, _m, _n, _p, _pp, _r, _rg, _rs) for name in family.__all__
 ]

@@ -17,6 +17,7 @@ from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
 from keraslite.utils import naming, tree
+from keraslite import variables as variables_module
 from keraslite.variables import StatelessScope, Variable
 
 _context = threading.local()
@@ -28,17 +29,59 @@ def current_training():
 
 
 class _TrainingContext:
-    def __init__(self, training):
+    """State of the layer call in progress: the ``training`` flag, the dtype float variables
+    are read in (mixed precision), and, for the outermost call, the mask table.
+
+    Masks travel beside tensors, not on them (backend arrays take no attributes): a layer's
+    output mask is recorded under the output's id, and a later layer called on that output
+    inside the same outermost call receives it as ``mask=``. This serves functional,
+    Sequential and subclassed models alike."""
+
+    def __init__(self, training, autocast_dtype=None):
         self.training = training
+        self.autocast_dtype = autocast_dtype
 
     def __enter__(self):
         self.previous = getattr(_context, "training", None)
+        self.previous_autocast = variables_module.autocast_dtype()
         _context.training = self.training
-        _context.depth = getattr(_context, "depth", 0) + 1
+        variables_module.set_autocast_dtype(self.autocast_dtype)
+        depth = getattr(_context, "depth", 0)
+        if depth == 0:
+            _context.masks = {}
+        _context.depth = depth + 1
 
     def __exit__(self, *exc):
         _context.training = self.previous
+        variables_module.set_autocast_dtype(self.previous_autocast)
         _context.depth -= 1
+        if _context.depth == 0:
+            _context.masks = None
+
+
+def _lookup_mask(x):
+    table = getattr(_context, "masks", None)
+    entry = table.get(id(x)) if table else None
+    return entry[1] if entry is not None and entry[0] is x else None
+
+
+def _input_masks(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [_lookup_mask(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return _lookup_mask(inputs)
+
+
+def _record_masks(outputs, mask):
+    table = getattr(_context, "masks", None)
+    if mask is None or table is None:
+        return
+    if isinstance(outputs, (list, tuple)) and isinstance(mask, (list, tuple)):
+        for out, m in zip(outputs, mask):
+            if m is not None:
+                table[id(out)] = (out, m)
+    elif not isinstance(outputs, (list, tuple, dict)):
+        table[id(outputs)] = (outputs, mask)
 
 
 def _call_signature(cls):
@@ -145,7 +188,8 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = initializers.get(initializer)
-        variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name)
+        variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name,
+                            autocast=autocast)
         variable.path = f"{self.name}/{variable.name}"
         variable.regularizer = _get_regularizer(regularizer)
         variable.constraint = _get_constraint(constraint)
@@ -333,7 +377,7 @@ class Layer:
         args = (inputs,) + tuple(args[1:])
         self._check_input_spec(inputs)
         self._maybe_build(inputs)
-        takes_training, _ = self._signature()
+        takes_training, takes_mask = self._signature()
         training = kwargs.get("training", None)
         if training is None:
             training = current_training()
@@ -343,8 +387,26 @@ class Layer:
             kwargs.pop("training", None)
         if not getattr(_context, "depth", 0):
             self._clear_losses()  # losses describe the latest outermost call only
-        with _TrainingContext(training):
-            return self.call(*args, **kwargs)
+        explicit_mask = kwargs.pop("mask", None)
+        with _TrainingContext(training, self._autocast_dtype()):
+            previous_mask = explicit_mask if explicit_mask is not None else _input_masks(inputs)
+            if takes_mask and previous_mask is not None:
+                kwargs["mask"] = previous_mask
+            outputs = self.call(*args, **kwargs)
+            if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+                _record_masks(outputs, self.compute_mask(inputs, previous_mask))
+            return outputs
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of this layer's output: by default the input's mask passes through layers
+        that support masking and stops at the others (as in Keras)."""
+        return previous_mask if self.supports_masking else None
+
+    def _autocast_dtype(self):
+        """Float variables are read in the compute dtype under a mixed precision policy."""
+        if self.autocast and self.compute_dtype != self.variable_dtype:
+            return self.compute_dtype
+        return None
 
     def _signature(self):
         cls = type(self)
@@ -394,13 +456,15 @@ class Layer:
     def compute_output_spec(self, *args, **kwargs):
         """KerasTensors describing the outputs, found by abstract evaluation of ``call``."""
         kwargs = dict(kwargs)
-        takes_training, _ = self._signature()
+        takes_training, takes_mask = self._signature()
         if not takes_training:
             kwargs.pop("training", None)
+        if not takes_mask:
+            kwargs.pop("mask", None)
 
         def run(*a, **k):
             inputs = self._convert_inputs(a[0])
-            with _TrainingContext(k.get("training")):
+            with _TrainingContext(k.get("training"), self._autocast_dtype()):
                 return self.call(inputs, *a[1:], **k)
 
         # An empty scope swallows any assign made while tracing (e.g. moving statistics).

@@ -1,0 +1,4 @@
+"""Normalization layers."""
+from keraslite.layers.normalization.batch_normalization import BatchNormalization
+
+__all__ = ["BatchNormalization"]

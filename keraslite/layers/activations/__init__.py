@@ -1,0 +1,3 @@
+"""Activation layers (ReLU, LeakyReLU, PReLU, ELU, Softmax)."""
+
+__all__ = []

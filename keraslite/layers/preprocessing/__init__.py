@@ -1,0 +1,3 @@
+"""Preprocessing layers (usable inside a model)."""
+
+__all__ = []
