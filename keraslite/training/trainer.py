@@ -15,6 +15,7 @@ distinct size), so no padding or masking changes the numbers.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
@@ -28,6 +29,8 @@ from keraslite.variables import StatelessScope
 
 # Target wall time of one compiled call when a progress bar wants regular updates.
 _BLOCK_SECONDS = 0.2
+# Batches gathered per compiled call from a data source whose length is unknown.
+_STREAM_BLOCK = 32
 
 
 class NotCompiledError(RuntimeError, ValueError):
@@ -255,16 +258,15 @@ class Trainer:
                 opt.build(missing) if _supports_incremental_build(opt) else None
 
     # -- the pure steps ---------------------------------------------------------------------
-    def _forward(self, tvars, tv, ntvars, ntv, x, training):
-        with StatelessScope(list(zip(tvars, tv)) + list(zip(ntvars, ntv))) as scope:
-            self._clear_losses()
-            y_pred = self(x, training=training)
-            return y_pred, scope
-
-    def _make_train_step(self, template):
+    def _train_groups(self):
+        """The state of a training step: trainable, non-trainable, optimizer, metric variables."""
         tvars, ntvars = self._state_groups()
         ovars = list(self.optimizer.variables)
         mvars = [v for m in self.metrics for v in m.variables]
+        return tvars, ntvars, ovars, mvars
+
+    def _make_train_step(self, template):
+        tvars, ntvars, ovars, mvars = self._train_groups()
         optimizer = self.optimizer
 
         def train_step(params, carry, batch):
@@ -369,42 +371,35 @@ class Trainer:
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        """Trains the model on NumPy data; returns a ``History`` (Keras ``Model.fit``)."""
+        """Trains the model; returns a ``History`` (Keras ``Model.fit``).
+
+        ``x`` may be arrays (or lists/dicts of arrays) with ``y``, or a source of batches: a
+        generator, a ``keraslite.utils.PyDataset``, a ``tf.data.Dataset`` or any iterable of
+        ``(x, y[, sample_weight])`` tuples."""
         from keraslite.callbacks import CallbackList
 
         self._assert_compiled("fit")
         batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative integer. Received: epochs={epochs!r}")
+        steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
         verbose = 1 if verbose == "auto" else int(verbose)
-        data = ArrayData(x, y, sample_weight, what="fit")
-        if data.y is None and self._compile_loss is not None:
-            raise ValueError(
-                f"fit() on model '{self.name}' needs targets y for the compiled loss. Received: y=None"
-            )
-        val_data = None
+        train = self._feeder(x, y, sample_weight, batch_size, "train", "fit", shuffle,
+                             steps_per_epoch, class_weight=class_weight,
+                             validation_split=validation_split)
+        if isinstance(train, tuple):
+            train, val = train
+        else:
+            val = None
         if validation_data is not None:
-            val_data = unpack_validation_data(validation_data)
-        elif validation_split:
-            data, val_data = data.split(float(validation_split))
-        if class_weight is not None:
-            data.sample_weight = _class_weights_to_sample_weights(class_weight, data)
-        self._prepare(data)
-        if val_data is not None:
-            self._prepare(val_data)
+            val = self._validation_feeder(validation_data, validation_batch_size or batch_size,
+                                          validation_steps)
         tvars, _ = self._state_groups()
         self._ensure_optimizer_built(tvars)
-
-        steps = -(-data.num_samples // batch_size)
-        if steps_per_epoch is not None:
-            steps = min(steps, check_positive_int(steps_per_epoch, "steps_per_epoch"))
+        steps = train.steps()
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs, steps=steps)
-        flat, template = data.flat()
-        device_data = [B_compile.to_device(a) for a in flat]
-        full_loop, groups = self._loop("train", batch_size, template)
-        rest = data.num_samples % batch_size
-        rem_loop = self._loop("train", rest, template)[0] if rest else None
+        groups = self._train_groups()
         needs_logs = bool(callbacks.needs_train_batch_hooks) or verbose == 1
         block = self._block_size(callbacks, verbose, steps)
         rng = _shuffle_rng()
@@ -416,35 +411,36 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
-                order = rng.permutation(data.num_samples) if shuffle else np.arange(data.num_samples)
-                order = B_compile.to_device(order.astype(np.int32))
-                full_steps = min(data.num_samples // batch_size, steps)
                 step = 0
                 batch_logs = {}
-                while step < full_steps and not self.stop_training:
-                    n = min(block.size, full_steps - step)
+                for loop, data, order, offset, n in train.blocks(block, rng):
                     callbacks.on_train_batch_begin(step)
                     started = time.perf_counter()
-                    holder.values = full_loop((), holder.values, device_data, order,
-                                              _i32(step * batch_size), n)
+                    holder.values = loop((), holder.values, data, order, offset, n)
                     step += n
                     if needs_logs:
                         batch_logs = _to_floats(logs_fn(holder.values[3]))
                     block.observe(n, time.perf_counter() - started)
                     callbacks.on_train_batch_end(step - 1, batch_logs)
-                if rem_loop is not None and step < steps and not self.stop_training:
-                    callbacks.on_train_batch_begin(step)
-                    holder.values = rem_loop((), holder.values, device_data, order,
-                                             _i32(full_steps * batch_size), 1)
-                    step += 1
-                    if needs_logs:
-                        batch_logs = _to_floats(logs_fn(holder.values[3]))
-                    callbacks.on_train_batch_end(step - 1, batch_logs)
+                    if self.stop_training:
+                        break
+                if step == 0:
+                    if epoch == initial_epoch:
+                        raise ValueError(
+                            "fit() got no batches from its data source in the first epoch. "
+                            "Pass data with at least one batch."
+                        )
+                    warnings.warn(
+                        f"The data source ran out of batches at epoch {epoch + 1}: training stops. "
+                        "Use an infinite generator (with steps_per_epoch) or a re-iterable "
+                        "source such as a PyDataset or tf.data.Dataset for several epochs.",
+                        stacklevel=2,
+                    )
+                    break
+                train.on_epoch_end()
                 epoch_logs = _to_floats(logs_fn(holder.values[3]))
-                if val_data is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._evaluate_data(
-                        val_data, validation_batch_size or batch_size, holder=holder,
-                        steps=validation_steps, callbacks=callbacks)
+                if val is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._run_test(val, holder, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -452,11 +448,71 @@ class Trainer:
             callbacks.on_train_end(epoch_logs)
         return self.history
 
+    def _feeder(self, x, y, sample_weight, batch_size, kind, what, shuffle=False, steps=None,
+                class_weight=None, validation_split=0.0):
+        """A feeder for ``x`` (arrays or a batch source), with the model built for its data.
+        With ``validation_split`` on arrays, returns ``(train_feeder, validation_feeder)``."""
+        from keraslite.training.data_sources import is_stream, make_source
+        from keraslite.training.feeders import ArrayFeeder, StreamFeeder
+
+        if is_stream(x):
+            for name, value in (("y", y), ("sample_weight", sample_weight),
+                                ("class_weight", class_weight)):
+                if value is not None:
+                    raise ValueError(
+                        f"{what}() got {name}= together with a dataset or generator as x. Put the "
+                        "targets and weights in the batches instead: (x, y) or (x, y, sample_weight)."
+                    )
+            if validation_split:
+                raise ValueError(
+                    "validation_split only works with arrays; with a dataset or generator pass "
+                    "validation_data=... instead."
+                )
+            feeder = StreamFeeder(self, make_source(x, what), kind, what, steps)
+            first = feeder.first_data()
+            if kind == "train" and first.y is None and self._compile_loss is not None:
+                raise ValueError(
+                    f"{what}() needs targets: the batches from the data source hold only x. Yield "
+                    "(x, y) tuples."
+                )
+            self._prepare(first, need_y=kind != "predict")
+            return feeder
+        data = ArrayData(x, y, sample_weight, what=what)
+        if kind == "train" and data.y is None and self._compile_loss is not None:
+            raise ValueError(
+                f"{what}() on model '{self.name}' needs targets y for the compiled loss. "
+                "Received: y=None"
+            )
+        val = None
+        if validation_split:
+            data, val_data = data.split(float(validation_split))
+            self._prepare(val_data)
+            val = ArrayFeeder(self, val_data, batch_size, "test")
+        if class_weight is not None:
+            data.sample_weight = _class_weights_to_sample_weights(class_weight, data)
+        self._prepare(data, need_y=kind != "predict")
+        feeder = ArrayFeeder(self, data, batch_size, kind, shuffle=shuffle, steps=steps)
+        return (feeder, val) if validation_split else feeder
+
+    def _validation_feeder(self, validation_data, batch_size, steps):
+        from keraslite.training.data_sources import is_stream
+
+        steps = check_positive_int(steps, "validation_steps", allow_none=True)
+        if is_stream(validation_data):
+            return self._feeder(validation_data, None, None, batch_size, "test",
+                                "fit(validation_data)", steps=steps)
+        data = unpack_validation_data(validation_data)
+        return self._feeder(data.x, data.y, data.sample_weight, batch_size, "test",
+                            "fit(validation_data)", steps=steps)
+
     def _block_size(self, callbacks, verbose, steps):
         if self.steps_per_execution != "auto":
             return _FixedBlock(self.steps_per_execution)
         if callbacks.needs_train_batch_hooks:
             return _FixedBlock(1)
+        if steps is None:
+            # A stream of unknown length: gather this many batches per compiled call.
+            return _FixedBlock(_STREAM_BLOCK)
         if verbose == 1:
             return _TimedBlock(steps)
         return _FixedBlock(max(steps, 1))
@@ -464,20 +520,20 @@ class Trainer:
     # -- evaluate -----------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics on the given data (Keras ``Model.evaluate``)."""
-        self._assert_compiled("evaluate")
-        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        data = ArrayData(x, y, sample_weight, what="evaluate")
-        self._prepare(data)
-        tvars, ntvars = self._state_groups()
+        """Loss and metrics on the given data (Keras ``Model.evaluate``); ``x`` may be arrays
+        or a source of batches, as for ``fit``."""
         from keraslite.callbacks import CallbackList
 
+        self._assert_compiled("evaluate")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        steps = check_positive_int(steps, "steps", allow_none=True)
+        feeder = self._feeder(x, y, sample_weight, batch_size, "test", "evaluate", steps=steps)
         verbose = 1 if verbose == "auto" else int(verbose)
-        total_steps = -(-data.num_samples // batch_size)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                           epochs=1, steps=total_steps if steps is None else min(total_steps, steps))
+                           epochs=1, steps=feeder.steps())
+        tvars, ntvars = self._state_groups()
         with HeldState([tvars, ntvars]) as holder:
-            logs = self._evaluate_data(data, batch_size, holder=holder, steps=steps, callbacks=cbs)
+            logs = self._run_test(feeder, holder, cbs)
         return self._format_logs(logs, return_dict)
 
     def _format_logs(self, logs, return_dict):
@@ -487,33 +543,24 @@ class Trainer:
         values = [logs[n] for n in names]
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_data(self, data, batch_size, holder, steps=None, callbacks=None):
-        """Runs the compiled test loop over ``data``; ``callbacks`` is a CallbackList or None."""
-        flat, template = data.flat()
-        device_data = [B_compile.to_device(a) for a in flat]
-        loop, groups = self._loop("test", batch_size, template)
-        mvars = groups[2]
-        total_steps = -(-data.num_samples // batch_size)
-        if steps is not None:
-            total_steps = min(total_steps, check_positive_int(steps, "steps"))
+    def _run_test(self, feeder, holder, callbacks=None):
+        """Runs the compiled test loop over a feeder's blocks; returns the logs as floats."""
+        mvars = [v for m in self.metrics for v in m.variables]
         for metric in self.metrics:
             metric.reset_state()
         mv = [v._stored_value() for v in mvars]
         params = [holder.values[0], holder.values[1]]
-        order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
-        full_steps = min(data.num_samples // batch_size, total_steps)
         if callbacks is not None:
             callbacks.on_test_begin()
-        (mv,) = loop(params, [mv], device_data, order, _i32(0), full_steps) \
-            if full_steps else (mv,)
-        logs_fn = self._logs_function(mvars)
-        if full_steps < total_steps:
-            rest = data.num_samples - full_steps * batch_size
-            rem_loop = self._loop("test", rest, template)[0]
-            (mv,) = rem_loop(params, [mv], device_data, order, _i32(full_steps * batch_size), 1)
-        logs = _to_floats(logs_fn(mv))
+        step = 0
+        for loop, data, order, offset, n in feeder.blocks(_FixedBlock(feeder.steps() or 1 << 30)):
+            (mv,) = loop(params, [mv], data, order, offset, n)
+            step += n
+        if step == 0:
+            raise ValueError("evaluation got no batches from its data source.")
+        logs = _to_floats(self._logs_function(mvars)(mv))
         if callbacks is not None:
-            callbacks.on_test_batch_end(total_steps - 1, logs)
+            callbacks.on_test_batch_end(step - 1, logs)
             callbacks.on_test_end(logs)
         for var, value in zip(mvars, mv):
             var.assign(value)
@@ -534,19 +581,32 @@ class Trainer:
         return fn
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Model outputs for the inputs, as NumPy arrays (Keras ``Model.predict``)."""
+        """Model outputs for the inputs, as NumPy arrays (Keras ``Model.predict``); ``x`` may
+        be arrays or a source of batches (targets in the batches are ignored)."""
+        from keraslite.training.data_sources import is_stream, make_source
+
         batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        data = ArrayData(x, None, None, what="predict")
-        if not self.built:
-            self._prepare(data, need_y=False)
+        steps = check_positive_int(steps, "steps", allow_none=True)
+        if is_stream(x):
+            source = make_source(x, "predict")
+            if not self.built:
+                self._prepare(_first_batch(source), need_y=False)
+            from keraslite.training.feeders import predict_batches
+
+            batches = predict_batches(source, "predict")
+            total_steps = source.steps() if steps is None else steps
+        else:
+            data = ArrayData(x, None, None, what="predict")
+            if not self.built:
+                self._prepare(data, need_y=False)
+            n = data.num_samples
+            total_steps = -(-n // batch_size) if steps is None else min(-(-n // batch_size), steps)
+            batches = (tree.map_structure(lambda a: a[i * batch_size:(i + 1) * batch_size], data.x)
+                       for i in range(total_steps))
         fn, tvars, ntvars = self._predict_function()
         tv = [v.value for v in tvars]
         ntv = [v.value for v in ntvars]
         verbose = 1 if verbose == "auto" else int(verbose)
-        n = data.num_samples
-        total_steps = -(-n // batch_size)
-        if steps is not None:
-            total_steps = min(total_steps, check_positive_int(steps, "steps"))
         cbs = None
         if verbose or callbacks:
             from keraslite.callbacks import CallbackList
@@ -555,13 +615,17 @@ class Trainer:
                                epochs=1, steps=total_steps)
             cbs.on_predict_begin()
         outputs = []
-        for step in range(total_steps):
-            start, stop = step * batch_size, min((step + 1) * batch_size, n)
-            xb = tree.map_structure(lambda a: a[start:stop], data.x)
+        for step, xb in enumerate(batches):
+            if total_steps is not None and step >= total_steps:
+                break
             outputs.append(fn(tv, ntv, xb))
-            if cbs is not None and (cbs.needs_predict_batch_hooks or step == total_steps - 1):
+            if cbs is not None and cbs.needs_predict_batch_hooks:
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        if not outputs:
+            raise ValueError("predict() got no batches from its data source.")
         if cbs is not None:
+            if not cbs.needs_predict_batch_hooks:
+                cbs.on_predict_batch_end(len(outputs) - 1, {"outputs": outputs[-1]})
             cbs.on_predict_end()
         converted = [tree.map_structure(core.convert_to_numpy, o) for o in outputs]
         if len(converted) == 1:
@@ -587,12 +651,13 @@ class Trainer:
         self._prepare(data)
         tvars, _ = self._state_groups()
         self._ensure_optimizer_built(tvars)
-        flat, template = data.flat()
-        loop, groups = self._loop("train", data.num_samples, template)
-        order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
+        from keraslite.training.feeders import ArrayFeeder
+
+        feeder = ArrayFeeder(self, data, data.num_samples, "train")
+        groups = self._train_groups()
         with HeldState(groups) as holder:
-            holder.values = loop((), holder.values, [B_compile.to_device(a) for a in flat], order,
-                                 _i32(0), 1)
+            for loop, device_data, order, offset, n in feeder.blocks(_FixedBlock(1)):
+                holder.values = loop((), holder.values, device_data, order, offset, n)
             logs = _to_floats(self._logs_function(groups[3])(holder.values[3]))
         return self._format_logs(logs, return_dict)
 
@@ -601,9 +666,12 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         data = ArrayData(x, y, sample_weight, what="test_on_batch")
         self._prepare(data)
+        from keraslite.training.feeders import ArrayFeeder
+
+        feeder = ArrayFeeder(self, data, data.num_samples, "test")
         tvars, ntvars = self._state_groups()
         with HeldState([tvars, ntvars]) as holder:
-            logs = self._evaluate_data(data, data.num_samples, holder=holder)
+            logs = self._run_test(feeder, holder)
         return self._format_logs(logs, return_dict)
 
 
@@ -633,8 +701,10 @@ class _TimedBlock:
         self.size = int(min(max(_BLOCK_SECONDS / per_step, 1), self.limit))
 
 
-def _i32(value):
-    return core.convert_to_tensor(np.int32(value))
+def _first_batch(source):
+    from keraslite.training.data_sources import batch_data
+
+    return batch_data(source.peek(), "predict")
 
 
 def _to_floats(logs):

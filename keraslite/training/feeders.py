@@ -1,0 +1,128 @@
+"""Feeders turn a data source into blocks of steps for the compiled loops.
+
+Every block is ``(loop, device_data, order, offset, n_steps)``: run ``n_steps`` steps, batch ``i``
+being rows ``order[offset + i*B : offset + (i+1)*B]`` of ``device_data``.
+
+- ``ArrayFeeder``: the arrays go to the device once; each epoch only a new order is sent.
+- ``StreamFeeder``: batches from a generator, PyDataset, tf.data or iterable are gathered on the
+  host, consecutive batches of one shape concatenated, and each group sent as one block (its
+  order is simply 0..k*B-1). A change of batch shape (e.g. a last, smaller batch) starts a group.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from keraslite.backends import compile as B_compile
+from keraslite.backends import core
+from keraslite.training.data import signature
+from keraslite.training.data_sources import batch_data
+from keraslite.utils import tree
+
+
+def i32(value):
+    return core.convert_to_tensor(np.int32(value))
+
+
+class ArrayFeeder:
+    def __init__(self, trainer, data, batch_size, kind, shuffle=False, steps=None):
+        self.trainer, self.data, self.batch_size, self.kind = trainer, data, batch_size, kind
+        if shuffle not in (True, False, "batch"):
+            raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={shuffle!r}")
+        self.shuffle = shuffle
+        flat, self.template = data.flat()
+        self.device_data = [B_compile.to_device(a) for a in flat]
+        self.total_steps = -(-data.num_samples // batch_size)
+        if steps is not None:
+            self.total_steps = min(self.total_steps, steps)
+
+    def steps(self):
+        return self.total_steps
+
+    def _order(self, rng):
+        n, b = self.data.num_samples, self.batch_size
+        if not self.shuffle or rng is None:
+            return np.arange(n)
+        if self.shuffle == "batch":
+            # Keras's "batch" shuffle: batch-sized chunks in random order, samples kept together.
+            full = n // b
+            chunks = rng.permutation(full)[:, None] * b + np.arange(b)
+            return np.concatenate([chunks.ravel(), np.arange(full * b, n)])
+        return rng.permutation(n)
+
+    def blocks(self, block, rng=None):
+        b = self.batch_size
+        order = B_compile.to_device(self._order(rng).astype(np.int32))
+        full_steps = min(self.data.num_samples // b, self.total_steps)
+        loop = self.trainer._loop(self.kind, b, self.template)[0]
+        step = 0
+        while step < full_steps:
+            n = min(block.size, full_steps - step)
+            yield loop, self.device_data, order, i32(step * b), n
+            step += n
+        if step < self.total_steps:
+            rest = self.data.num_samples - full_steps * b
+            rest_loop = self.trainer._loop(self.kind, rest, self.template)[0]
+            yield rest_loop, self.device_data, order, i32(full_steps * b), 1
+
+    def on_epoch_end(self):
+        pass
+
+
+class StreamFeeder:
+    def __init__(self, trainer, source, kind, what, steps=None):
+        self.trainer, self.source, self.kind, self.what = trainer, source, kind, what
+        self.limit = steps
+        self._first = None
+
+    def steps(self):
+        known = self.source.steps()
+        if self.limit is not None:
+            return self.limit if known is None else min(known, self.limit)
+        return known
+
+    def first_data(self):
+        """The first batch as ArrayData, to build the model and check shapes before training."""
+        if self._first is None:
+            self._first = batch_data(self.source.peek(), self.what)
+        return self._first
+
+    def _standardized(self, raw):
+        data = batch_data(raw, self.what)
+        if data.y is not None:
+            data.y = self.trainer._flatten_targets(data.y, self.trainer._train_output_names)
+        return data
+
+    def blocks(self, block, rng=None):
+        pending, key = [], None
+        for raw in self.source.epoch_batches(self.steps()):
+            data = self._standardized(raw)
+            flat, template = data.flat()
+            this_key = (signature(template), data.num_samples)
+            if pending and (this_key != key or len(pending) >= block.size):
+                yield self._group(pending)
+                pending = []
+            key = this_key
+            pending.append((flat, template, data.num_samples))
+        if pending:
+            yield self._group(pending)
+
+    def _group(self, pending):
+        _, template, batch_size = pending[0]
+        columns = zip(*[flat for flat, _, _ in pending])
+        device_data = [B_compile.to_device(np.concatenate(parts, axis=0)) for parts in columns]
+        order = B_compile.to_device(np.arange(len(pending) * batch_size, dtype=np.int32))
+        loop = self.trainer._loop(self.kind, batch_size, template)[0]
+        return loop, device_data, order, i32(0), len(pending)
+
+    def on_epoch_end(self):
+        self.source.on_epoch_end()
+
+
+def predict_batches(source, what):
+    """Just the ``x`` of each batch of a stream, for ``predict``."""
+    for raw in source.epoch_batches(source.steps()):
+        yield batch_data(raw, what).x
+
+
+def describe_first(data):
+    return tree.describe(data.x)
