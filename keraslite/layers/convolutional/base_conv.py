@@ -14,6 +14,8 @@ class BaseConv(Layer):
     ``(filters,)``, as in Keras, so weights move between the two with ``set_weights``.
     """
 
+    _paddings = ("valid", "same")  # Conv1D adds "causal"
+
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -37,7 +39,7 @@ class BaseConv(Layer):
             raise ValueError(
                 f"{cls}: `strides` > 1 cannot be combined with `dilation_rate` > 1. "
                 f"Received: strides={self.strides}, dilation_rate={self.dilation_rate}")
-        self.padding = arg_utils.standardize_padding(cls, padding)
+        self.padding = arg_utils.standardize_padding(cls, padding, self._paddings)
         self.data_format = arg_utils.standardize_data_format(cls, data_format)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -76,8 +78,18 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
         self.built = True
 
+    def _causal_inputs(self, inputs):
+        """``padding="causal"``: zeros before the first step, then a "valid" convolution."""
+        span = self.dilation_rate[0] * (self.kernel_size[0] - 1)
+        pad = ((0, 0), (span, 0), (0, 0)) if self.data_format == "channels_last" \
+            else ((0, 0), (0, 0), (span, 0))
+        return ops.pad(inputs, pad), "valid"
+
     def call(self, inputs):
-        x = ops.conv(inputs, self._read(self.kernel), strides=self.strides, padding=self.padding,
+        padding = self.padding
+        if padding == "causal":
+            inputs, padding = self._causal_inputs(inputs)
+        x = ops.conv(inputs, self._read(self.kernel), strides=self.strides, padding=padding,
                      data_format=self.data_format, dilation_rate=self.dilation_rate)
         if self.bias is not None:
             bias = self._read(self.bias)
@@ -100,7 +112,9 @@ class BaseConv(Layer):
         first = 1 if self.data_format == "channels_last" else 2
         spatial = tuple(
             arg_utils.conv_output_length(input_shape[first + i], self.kernel_size[i],
-                                         self.strides[i], self.padding, self.dilation_rate[i])
+                                         self.strides[i],
+                                         "same" if self.padding == "causal" else self.padding,
+                                         self.dilation_rate[i])
             for i in range(self.rank))
         if self.data_format == "channels_last":
             return (input_shape[0],) + spatial + (self.filters,)

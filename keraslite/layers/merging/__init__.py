@@ -2,5 +2,8 @@
 from keraslite.layers.merging.base_merge import BaseMerge
 from keraslite.layers.merging.add import Add
 from keraslite.layers.merging.concatenate import Concatenate
+from keraslite.layers.merging.elementwise import Average, Maximum, Minimum, Multiply, Subtract
+from keraslite.layers.merging.dot import Dot
 
-__all__ = ["BaseMerge", "Add", "Concatenate"]
+__all__ = ["BaseMerge", "Add", "Concatenate", "Subtract", "Multiply", "Average", "Maximum",
+           "Minimum", "Dot"]

@@ -57,3 +57,71 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """
 
     _reduce = "max"
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over the steps axis: ``(b, steps, c) -> (b, c)``.
+
+    A mask ``(b, steps)`` (from ``Embedding(mask_zero=True)``, ``Masking``, or passed as
+    ``mask=``) excludes the masked steps from the mean; the output carries no mask.
+
+    Example::
+
+        keraslite.layers.GlobalAveragePooling1D()(np.ones((2, 5, 3))).shape   # (2, 3)
+    """
+
+    _rank = 1
+    _reduce = "mean"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        steps_axis = self._axes[0]
+        weights = ops.cast(mask, inputs.dtype)
+        weights = ops.expand_dims(weights, 2 if self.data_format == "channels_last" else 1)
+        total = ops.sum(ops.multiply(inputs, weights), axis=steps_axis, keepdims=self.keepdims)
+        count = ops.sum(weights, axis=steps_axis, keepdims=self.keepdims)
+        return ops.divide(total, count)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return None
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Max over the steps axis: ``(b, steps, c) -> (b, c)``.
+
+    Example::
+
+        keraslite.layers.GlobalMaxPooling1D()(np.ones((2, 5, 3))).shape   # (2, 3)
+    """
+
+    _rank = 1
+    _reduce = "max"
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over the three spatial axes: ``(b, d, h, w, c) -> (b, c)``.
+
+    Example::
+
+        keraslite.layers.GlobalAveragePooling3D()(np.ones((2, 3, 4, 5, 3))).shape   # (2, 3)
+    """
+
+    _rank = 3
+    _reduce = "mean"
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """Max over the three spatial axes: ``(b, d, h, w, c) -> (b, c)``.
+
+    Example::
+
+        keraslite.layers.GlobalMaxPooling3D()(np.ones((2, 3, 4, 5, 3))).shape   # (2, 3)
+    """
+
+    _rank = 3
+    _reduce = "max"
