@@ -1,3 +1,8 @@
-"""Recurrent layers."""
+"""Recurrent layers: cells, the RNN loop (a compiled scan), SimpleRNN/LSTM/GRU and wrappers."""
+from keraslite.layers.recurrent.cells import GRUCell, LSTMCell, SimpleRNNCell
+from keraslite.layers.recurrent.layers import GRU, LSTM, SimpleRNN
+from keraslite.layers.recurrent.rnn import RNN
+from keraslite.layers.recurrent.wrappers import Bidirectional, TimeDistributed
 
-__all__ = []
+__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN", "LSTM", "GRU",
+           "Bidirectional", "TimeDistributed"]
