@@ -1,4 +1,8 @@
 """Normalization layers."""
 from keraslite.layers.normalization.batch_normalization import BatchNormalization
+from keraslite.layers.normalization.group_normalization import GroupNormalization
+from keraslite.layers.normalization.layer_normalization import LayerNormalization
+from keraslite.layers.normalization.unit_normalization import UnitNormalization
 
-__all__ = ["BatchNormalization"]
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization",
+           "UnitNormalization"]

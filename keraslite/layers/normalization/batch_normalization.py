@@ -35,6 +35,8 @@ class BatchNormalization(Layer):
         from keraslite import initializers
 
         cls = "BatchNormalization"
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]  # Keras accepts a one-axis list in saved configs
         if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
             raise arg_utils.invalid(cls, "axis", "an int", axis)
         if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) \
