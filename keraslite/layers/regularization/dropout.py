@@ -24,16 +24,17 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
+        name = type(self).__name__
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise arg_utils.invalid("Dropout", "rate", "a float in [0, 1)", rate)
+            raise arg_utils.invalid(name, "rate", "a float in [0, 1)", rate)
         if noise_shape is not None:
             try:
                 noise_shape = tuple(None if d is None else int(d) for d in noise_shape)
             except (TypeError, ValueError):
                 raise arg_utils.invalid(
-                    "Dropout", "noise_shape", "a tuple of ints or None", noise_shape) from None
+                    name, "noise_shape", "a tuple of ints or None", noise_shape) from None
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise arg_utils.invalid("Dropout", "seed", "an int or None", seed)
+            raise arg_utils.invalid(name, "seed", "an int or None", seed)
         self.rate = float(rate)
         self.noise_shape = noise_shape
         self.seed = seed
