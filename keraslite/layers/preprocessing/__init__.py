@@ -1,3 +1,14 @@
 """Preprocessing layers (usable inside a model)."""
+from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
+from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
+from keraslite.layers.preprocessing.normalization import Normalization
+from keraslite.layers.preprocessing.random_image import (
+    RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+)
+from keraslite.layers.preprocessing.rescaling import Rescaling
+from keraslite.layers.preprocessing.resizing import CenterCrop, Resizing
 
-__all__ = []
+__all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomCrop",
+           "RandomContrast", "RandomTranslation", "RandomRotation", "RandomZoom",
+           "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
+           "TextVectorization"]
