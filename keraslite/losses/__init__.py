@@ -8,6 +8,12 @@ Example::
 from __future__ import annotations
 
 from keraslite.losses.loss import Loss, LossFunctionWrapper, reduce_values, reduce_weighted_values
+from keraslite.losses.more import (
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalHinge, CosineSimilarity, Dice,
+    Hinge, LogCosh, Poisson, SquaredHinge, Tversky, binary_focal_crossentropy,
+    categorical_focal_crossentropy, categorical_hinge, cosine_similarity, dice, hinge, log_cosh,
+    logcosh, poisson, squared_hinge, tversky,
+)
 from keraslite.losses.probabilistic import (
     KLD, BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, SparseCategoricalCrossentropy,
     binary_crossentropy, categorical_crossentropy, kl_divergence, kld,
@@ -21,16 +27,21 @@ from keraslite.losses.regression import (
 
 _CLASSES = (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, BinaryCrossentropy,
-            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence)
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge, SquaredHinge,
+            CategoricalHinge, LogCosh, Poisson, CosineSimilarity, BinaryFocalCrossentropy,
+            CategoricalFocalCrossentropy, Tversky, Dice)
 _FUNCTIONS = {
     fn.__name__: fn for fn in (
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
         mean_squared_logarithmic_error, huber, binary_crossentropy, categorical_crossentropy,
-        sparse_categorical_crossentropy, kl_divergence)
+        sparse_categorical_crossentropy, kl_divergence, hinge, squared_hinge, categorical_hinge,
+        log_cosh, poisson, cosine_similarity, binary_focal_crossentropy,
+        categorical_focal_crossentropy, tversky, dice)
 }
 _FUNCTIONS.update({"mse": mse, "mae": mae, "mape": mape, "msle": msle, "kld": kld,
                    "MSE": mse, "MAE": mae, "MAPE": mape, "MSLE": msle, "KLD": kld,
-                   "huber_loss": huber})
+                   "huber_loss": huber, "bce": binary_crossentropy, "BCE": binary_crossentropy,
+                   "logcosh": log_cosh})
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update(_FUNCTIONS)
 

@@ -24,25 +24,42 @@ from keraslite.metrics.loss_metrics import (
     BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
     SparseCategoricalCrossentropy,
 )
+from keraslite.metrics.confusion_metrics import (
+    AUC, F1Score, FBetaScore, MeanIoU, Precision, Recall, SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy, top_k_categorical_accuracy,
+)
 from keraslite.metrics.metric import Metric
+from keraslite.metrics.regression_metrics import (
+    CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCoshError, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, Poisson, R2Score, RootMeanSquaredError, SquaredHinge,
+)
 from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
+from keraslite.utils.naming import to_snake_case
 from keraslite.metrics.resolve import is_binary_or_sparse_categorical, resolve_accuracy
 
 _CLASSES = (Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
             MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy)
+            SparseCategoricalCrossentropy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, AUC,
+            Precision, Recall, F1Score, FBetaScore, MeanIoU, R2Score, RootMeanSquaredError,
+            MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError, Poisson,
+            KLDivergence, Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity)
 _FUNCTIONS = {
     fn.__name__: fn for fn in (
         accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
         mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
-        sparse_categorical_crossentropy, kl_divergence)
+        sparse_categorical_crossentropy, kl_divergence, top_k_categorical_accuracy,
+        sparse_top_k_categorical_accuracy)
 }
-_FUNCTIONS.update({"mse": mean_squared_error, "mae": mean_absolute_error,
-                   "mape": mean_absolute_percentage_error, "msle": mean_squared_logarithmic_error})
+# Like Keras 3, strings name classes: "ClassName", its snake_case form ("auc", "precision",
+# "root_mean_squared_error", "mean_squared_error", ...) and the short aliases below.
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
+ALL_OBJECTS.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
+                    "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+                    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+                    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError})
 ALL_OBJECTS["MeanMetricWrapper"] = MeanMetricWrapper
-ALL_OBJECTS.update(_FUNCTIONS)
 
 
 def serialize(metric):
@@ -70,8 +87,8 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """A metric from a name (function or class name), a config dict, a Metric or a callable.
 
-    Function names ("mse", "binary_accuracy") give the plain function; class names a default
-    instance. The compile strings "accuracy"/"acc"/"crossentropy"/"ce" depend on the loss and
+    Like Keras 3, names ("auc", "mse", "Precision", "binary_accuracy") give a default
+    instance of the metric class. The compile strings "accuracy"/"acc"/"crossentropy"/"ce" depend on the loss and
     shapes: the trainer resolves them with ``resolve_accuracy``.
     """
     if identifier is None:
@@ -94,10 +111,11 @@ def get(identifier):
 
 
 def _unknown(name) -> str:
-    valid = sorted(k for k in ALL_OBJECTS if k != "MeanMetricWrapper")
+    valid = sorted(k for k in ALL_OBJECTS if k != "MeanMetricWrapper" and k == k.lower())
     return (f"Unknown metric: {name!r}. Valid names: {', '.join(valid)} "
             "(and 'accuracy'/'acc'/'crossentropy'/'ce' in compile).")
 
 
 __all__ = ["Metric", "MeanMetricWrapper", "get", "serialize", "deserialize", "resolve_accuracy",
            "is_binary_or_sparse_categorical", *(c.__name__ for c in _CLASSES), *_FUNCTIONS]
+__all__ = list(dict.fromkeys(__all__))

@@ -33,6 +33,12 @@ def resolve_accuracy(name, loss, y_true_shape, y_pred_shape):
         metric = metrics.get(name)
         if not isinstance(metric, metrics.Metric):
             metric = metrics.MeanMetricWrapper(metric, name=name if isinstance(name, str) else None)
+        elif isinstance(name, str):
+            metric.name = name  # Keras logs a metric under the string the user wrote
+            for variable in metric.variables:
+                variable.path = f"{name}/{variable.name}"
+        if hasattr(metric, "build") and not getattr(metric, "built", True):
+            metric.build(y_true_shape, y_pred_shape)
         return metric
     is_binary, is_sparse = is_binary_or_sparse_categorical(y_true_shape, y_pred_shape)
     if is_binary:

@@ -1,4 +1,5 @@
-"""Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad), learning-rate ``schedules`` and ``get``.
+"""Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, Nadam, Adadelta, Lion, Ftrl,
+LossScaleOptimizer), learning-rate ``schedules`` and ``get``.
 
 Example::
 
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 from keraslite.optimizers import schedules
 from keraslite.optimizers.adam import Adam, AdamW
+from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keraslite.optimizers.more import Adadelta, Adamax, Ftrl, Lion, Nadam
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import Adagrad, RMSprop
 from keraslite.optimizers.sgd import SGD
 
-_CLASSES = (SGD, Adam, AdamW, RMSprop, Adagrad)
+_CLASSES = (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, Nadam, Adadelta, Lion, Ftrl,
+            LossScaleOptimizer)
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({cls.__name__.lower(): cls for cls in _CLASSES})
 
@@ -41,6 +45,9 @@ def get(identifier) -> Optimizer:
         cls = ALL_OBJECTS.get(identifier) or ALL_OBJECTS.get(identifier.lower())
         if cls is None:
             raise ValueError(_unknown(identifier))
+        if cls is LossScaleOptimizer:
+            raise ValueError("LossScaleOptimizer wraps another optimizer: create it with "
+                             "LossScaleOptimizer(inner_optimizer) instead of by name.")
         return cls()
     raise ValueError(
         f"Could not interpret optimizer identifier: {identifier!r}. Pass a name, a config dict "
@@ -49,9 +56,10 @@ def get(identifier) -> Optimizer:
 
 
 def _unknown(name) -> str:
-    valid = sorted(k for k in ALL_OBJECTS if k == k.lower())
+    valid = sorted(k for k in ALL_OBJECTS if k == k.lower() and k != "lossscaleoptimizer")
     return f"Unknown optimizer: {name!r}. Valid names: {', '.join(valid)}."
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
+           "Adadelta", "Lion", "Ftrl", "LossScaleOptimizer", "schedules", "get",
            "serialize", "deserialize"]

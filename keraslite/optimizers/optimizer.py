@@ -42,10 +42,16 @@ class Optimizer:
             raise TypeError(
                 f"Unrecognized keyword argument(s) passed to {type(self).__name__}: {sorted(kwargs)}"
             )
-        if use_ema or gradient_accumulation_steps:
+        if gradient_accumulation_steps is not None and (
+                not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 2):
             raise ValueError(
-                f"{type(self).__name__}: `use_ema` and `gradient_accumulation_steps` are not "
-                "supported by keraslite yet. Remove these arguments."
+                f"{type(self).__name__}: `gradient_accumulation_steps` must be an int >= 2. "
+                f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}"
+            )
+        if use_ema and not 0.0 <= ema_momentum <= 1.0:
+            raise ValueError(
+                f"{type(self).__name__}: `ema_momentum` must be in [0, 1]. "
+                f"Received: ema_momentum={ema_momentum!r}"
             )
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
@@ -77,6 +83,7 @@ class Optimizer:
         self._trainable_variables = []
         self._var_index = {}
         self._slots = {}
+        self._ema, self._accumulators = [], []
         self._exclude_ids, self._exclude_names = set(), ()
 
     # -- what subclasses provide ----------------------------------------------------------
@@ -104,14 +111,21 @@ class Optimizer:
         self._var_index = {id(v): i for i, v in enumerate(self._trainable_variables)}
         for slot in self.slot_names:
             self._slots[slot] = [self._make_slot(v, slot) for v in self._trainable_variables]
+        if self.use_ema:
+            self._ema = [self._make_slot(v, "average", v.value) for v in self._trainable_variables]
+        if self.gradient_accumulation_steps:
+            self._accumulators = [self._make_slot(v, "gradient_accumulator")
+                                  for v in self._trainable_variables]
         self.built = True
 
-    def _make_slot(self, var, slot):
+    def _make_slot(self, var, slot, initial_value=None):
         from keraslite.initializers import Constant
 
         name = f"{var.path.replace('/', '_')}_{slot}"
-        slot_var = Variable(Constant(self.slot_initial_value(slot)), shape=var.shape,
-                            dtype=var.dtype, trainable=False, name=name)
+        if initial_value is None:
+            initial_value = Constant(self.slot_initial_value(slot))
+        slot_var = Variable(initial_value, shape=var.shape, dtype=var.dtype, trainable=False,
+                            name=name)
         slot_var.path = f"{self.name}/{name}"
         return slot_var
 
@@ -121,19 +135,35 @@ class Optimizer:
         out = [self._iterations]
         if isinstance(self._learning_rate, Variable):
             out.append(self._learning_rate)
+        out.extend(self._extra_variables())
         for slot in self.slot_names:
             out.extend(self._slots.get(slot, ()))
-        return out
+        return out + list(self._ema) + list(self._accumulators)
+
+    def _extra_variables(self) -> list:
+        """Optimizer-wide state besides the per-variable slots (e.g. Nadam's momentum product)."""
+        return []
+
+    def _before_update(self, step):
+        """Hook run once per applied step, before the per-variable updates."""
 
     @property
-    def iterations(self) -> Variable:
+    def iterations(self):
+        """The number of applied steps (with gradient accumulation: of real updates, as Keras)."""
+        if self.gradient_accumulation_steps:
+            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
         return self._iterations
+
+    def _step_count(self):
+        if self.gradient_accumulation_steps:
+            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
+        return self._iterations.value
 
     @property
     def learning_rate(self):
         """The learning-rate Variable, or the schedule's value at the current iteration."""
         if isinstance(self._learning_rate, schedules.LearningRateSchedule):
-            return self._learning_rate(self._iterations.value)
+            return self._learning_rate(self._step_count())
         return self._learning_rate
 
     @learning_rate.setter
@@ -151,7 +181,7 @@ class Optimizer:
 
     def _current_learning_rate(self):
         if isinstance(self._learning_rate, schedules.LearningRateSchedule):
-            return self._learning_rate(self._iterations.value)
+            return self._learning_rate(self._step_count())
         return self._learning_rate.value
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
@@ -200,10 +230,25 @@ class Optimizer:
                     f"Optimizer '{self.name}' was built for other variables and does not know "
                     f"'{v.path}'. Create a new optimizer for a new set of variables."
                 )
-        grads = self._clip([ops.cast(g, v.dtype) for g, v in pairs])
+        grads = [ops.cast(g, v.dtype) for g, v in pairs]
+        if self.loss_scale_factor is not None:
+            grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
         variables = [v for _, v in pairs]
+        if self.gradient_accumulation_steps:
+            self._apply_accumulated(grads, variables)
+        else:
+            self._apply_update(grads, variables)
+        if self.use_ema:
+            self._update_ema()
+        self._iterations.assign(ops.add(self._iterations.value, 1))
+        return self._iterations
+
+    def _apply_update(self, grads, variables):
+        """Clipping, weight decay, the per-variable updates and constraints for one step."""
+        grads = self._clip(grads)
         lr = self._current_learning_rate()
-        step = ops.add(self._iterations.value, 1)
+        step = ops.add(self._step_count(), 1)
+        self._before_update(step)
         if self.weight_decay:
             for v in variables:
                 if self._decays(v):
@@ -220,8 +265,52 @@ class Optimizer:
         for v in variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.value))
-        self._iterations.assign(step)
-        return self._iterations
+
+    def _update_state_variables(self, variables):
+        """The Variables one update step may change, for ``variables``."""
+        out = list(variables) + self._extra_variables()
+        for v in variables:
+            index = self._var_index[id(v)]
+            out.extend(self._slots[s][index] for s in self.slot_names)
+        return out
+
+    def _apply_accumulated(self, grads, variables):
+        # Both branches are computed and selected with ops.where, so the step stays traceable.
+        steps = self.gradient_accumulation_steps
+        is_update = ops.equal(ops.mod(ops.add(self._iterations.value, 1), steps), 0)
+        accumulators = [self._accumulators[self._var_index[id(v)]] for v in variables]
+        averaged = [ops.divide(ops.add(g, a.value), steps) for g, a in zip(grads, accumulators)]
+        run_gated(is_update, lambda: self._apply_update(averaged, variables),
+                  self._update_state_variables(variables))
+        for g, a in zip(grads, accumulators):
+            a.assign(ops.where(is_update, ops.zeros_like(a.value), ops.add(a.value, g)))
+
+    def _update_ema(self):
+        not_first = ops.not_equal(self._step_count(), 0)
+        for var, average in zip(self._trainable_variables, self._ema):
+            momentum = ops.multiply(ops.cast(not_first, var.dtype), self.ema_momentum)
+            average.assign(ops.add(ops.multiply(momentum, average.value),
+                                   ops.multiply(ops.subtract(1.0, momentum), var.value)))
+        if self.ema_overwrite_frequency:
+            overwrite = ops.equal(ops.mod(ops.add(self._step_count(), 1),
+                                          self.ema_overwrite_frequency), 0)
+            for var, average in zip(self._trainable_variables, self._ema):
+                var.assign(ops.where(overwrite, average.value, var.value))
+
+    def finalize_variable_values(self, var_list):
+        """With ``use_ema``, sets each variable to its moving average (call at the end of fit)."""
+        if not self.use_ema or not self.built:
+            return
+        for var in var_list:
+            index = self._var_index.get(id(var))
+            if index is not None:
+                var.assign(self._ema[index].value)
+
+    def scale_loss(self, loss):
+        """The loss to differentiate: multiplied by ``loss_scale_factor`` when one is set."""
+        if self.loss_scale_factor is not None:
+            return ops.multiply(loss, self.loss_scale_factor)
+        return loss
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """Pure form of ``apply``: takes values (in the order of ``variables`` and of the
@@ -275,6 +364,15 @@ class Optimizer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name} built={self.built}>"
+
+
+def run_gated(condition, fn, variables):
+    """Runs ``fn`` (which assigns some of ``variables``) and keeps the new values only where
+    ``condition`` is true; the old ones otherwise. Traceable: no Python branch on tensors."""
+    old = [v.value for v in variables]
+    fn()
+    for v, previous in zip(variables, old):
+        v.assign(ops.where(condition, v.value, previous))
 
 
 def _clip_by_norm(g, clipnorm):

@@ -153,7 +153,8 @@ def test_resolve_other_names_and_get():
     m = metrics.resolve_accuracy("mae", "mse", (None, 1), (None, 1))
     assert isinstance(m, metrics.MeanMetricWrapper) and m.name == "mae"
     assert isinstance(metrics.get("BinaryAccuracy"), metrics.BinaryAccuracy)
-    assert metrics.get("sparse_categorical_accuracy") is metrics.sparse_categorical_accuracy
+    # as in Keras 3, metric strings name classes
+    assert isinstance(metrics.get("sparse_categorical_accuracy"), metrics.SparseCategoricalAccuracy)
     again = metrics.get(metrics.serialize(metrics.BinaryAccuracy(threshold=0.3, name="b")))
     assert again.threshold == 0.3 and again.name == "b"
     with pytest.raises(ValueError, match="Unknown metric: 'acuracy'"):
