@@ -13,7 +13,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
-    "dtype_policies", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
+    "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
+    "ops", "optimizers",
     "random", "regularizers", "saving", "utils",
 )
 _NAMES = {

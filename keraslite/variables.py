@@ -42,13 +42,19 @@ class StatelessScope:
         with StatelessScope({v: new_value}) as scope:
             y = layer(x)              # reads new_value for v
         updated = scope.current(v)   # value after any assign inside the call
+
+    Scopes nest: a variable is read from the innermost scope that holds it, and an ``assign``
+    is recorded in the innermost scope.
     """
 
     def __init__(self, values=None):
+        pairs = values.items() if isinstance(values, dict) else (values or ())
         self._values = {}
-        for var, value in (values.items() if isinstance(values, dict) else (values or ())):
+        self._vars = {}  # id -> variable, keeps the ids valid while the scope lives
+        for var, value in pairs:
             self._values[id(var)] = value
-        self._keep = [] if values is None else list(values)  # keeps ids valid
+            self._vars[id(var)] = var
+        self._assigned = {}
 
     def __enter__(self):
         stack = getattr(_scope_stack, "stack", None)
@@ -65,11 +71,16 @@ class StatelessScope:
 
     def record(self, var, value):
         self._values[id(var)] = value
-        self._keep.append(var)
+        self._vars[id(var)] = var
+        self._assigned[id(var)] = var
 
     def current(self, var):
         value = self._values.get(id(var), _MISSING)
-        return var._stored_value() if value is _MISSING else value
+        return var.value if value is _MISSING else value
+
+    def updates(self):
+        """(variable, new value) for every variable assigned inside this scope, in order."""
+        return [(var, self._values[key]) for key, var in self._assigned.items()]
 
 
 _MISSING = object()
@@ -125,10 +136,13 @@ class Variable:
 
     @property
     def value(self):
-        scope = _current_scope()
         value = _MISSING
-        if scope is not None:
+        # Scopes nest (e.g. gradients taken inside a compiled step): the innermost one that
+        # holds this variable wins.
+        for scope in reversed(getattr(_scope_stack, "stack", None) or ()):
             value = scope.lookup(self)
+            if value is not _MISSING:
+                break
         if value is _MISSING:
             value = self._stored_value()
         cast_to = getattr(_autocast, "dtype", None)

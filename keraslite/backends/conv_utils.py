@@ -98,10 +98,9 @@ def transpose_padding(spatial, kernel, strides, dilation, padding, output_paddin
     for size, k, s, d, op in zip(spatial, kernel, strides, dilation, ops):
         ke = effective_kernel(k, d)
         length = transpose_output_length(size, k, s, d, padding, op)
-        if op is None:
-            before = max(ke - s, 0) // 2 if padding == "same" else 0
-        else:
-            before = ke // 2 if padding == "same" else 0
+        # "same": the full transposed output is cropped symmetrically down to ``length``
+        # (with output_padding None, length = size*s and this is max(ke - s, 0) // 2).
+        before = max((size - 1) * s + ke - length, 0) // 2 if padding == "same" else 0
         lo = ke - 1 - before
         hi = length - ((size - 1) * s + 1) - lo + ke - 1
         out.append((lo, hi))

@@ -76,8 +76,13 @@ class VarianceScaling(RandomInitializer):
     _MODES = ("fan_in", "fan_out", "fan_avg")
     _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         super().__init__(seed)
+        # Keras 3.15 configs name the kernel axes that count as fan-in / fan-out (for
+        # multi-axis kernels); None keeps the usual rule (compute_fans).
+        self.input_axes = None if input_axes is None else tuple(input_axes)
+        self.output_axes = None if output_axes is None else tuple(output_axes)
         if scale <= 0.0:
             raise ValueError(f"VarianceScaling: `scale` must be positive. Received: scale={scale}")
         if mode not in self._MODES:
@@ -95,6 +100,10 @@ class VarianceScaling(RandomInitializer):
     def __call__(self, shape, dtype=None):
         shape = tuple(shape)
         fan_in, fan_out = compute_fans(shape)
+        if self.input_axes is not None:
+            fan_in = math.prod(shape[a] for a in self.input_axes)
+        if self.output_axes is not None:
+            fan_out = math.prod(shape[a] for a in self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         rng = self._rng()
@@ -109,15 +118,17 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "input_axes": self.input_axes, "output_axes": self.output_axes,
                 **super().get_config()}
 
 
 def _named_variance_scaling(class_name, scale, mode, distribution, doc):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed,
+                                 input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     return type(class_name, (VarianceScaling,),
                 {"__init__": __init__, "get_config": get_config, "__doc__": doc})

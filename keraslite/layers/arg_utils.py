@@ -101,9 +101,15 @@ def add_activity_loss(layer, outputs) -> None:
     """
     from keraslite.ops.keras_tensor import KerasTensor
 
+    from keraslite import ops
+
     reg = getattr(layer, "activity_regularizer", None)
     if reg is not None and outputs is not None and not isinstance(outputs, KerasTensor):
-        layer.add_loss(reg(outputs))
+        penalty = reg(outputs)
+        if len(ops.shape(outputs)) > 0:
+            # Keras 3 averages activity penalties over the batch.
+            penalty = penalty / ops.cast(ops.shape(outputs)[0], ops.dtype(penalty))
+        layer.add_loss(penalty)
 
 
 def autocast(variable, compute_dtype):

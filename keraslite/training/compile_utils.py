@@ -140,6 +140,11 @@ class CompileMetrics:
                     continue
                 for item in items if isinstance(items, (list, tuple)) else [items]:
                     metric = self._resolve(item, compile_loss, i, y_true, y_pred_shapes, metrics_mod)
+                    if hasattr(metric, "build") and not getattr(metric, "built", True):
+                        # Shape-dependent state (F1Score, R2Score, multi-label AUC) must exist
+                        # before the compiled step collects the metric variables.
+                        y_shape = tuple(y_true[i].shape) if y_true is not None else y_pred_shapes[i]
+                        metric.build(y_shape, y_pred_shapes[i])
                     name = metric.name
                     if isinstance(item, str):
                         name = item

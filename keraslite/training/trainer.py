@@ -61,6 +61,10 @@ class Trainer:
         from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.dtype_policy == "mixed_float16" and not isinstance(
+                self.optimizer, optimizers.LossScaleOptimizer):
+            # float16 gradients underflow without dynamic loss scaling (as in Keras).
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
@@ -279,9 +283,10 @@ class Trainer:
                     y_pred = tree.flatten(self(x, training=True))
                     loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw)
                     new_ntv = [scope.current(v) for v in ntvars]
-                return loss, (y_pred, new_ntv)
+                # Differentiate the scaled loss (loss scaling for float16); log the real one.
+                return optimizer.scale_loss(loss), (loss, y_pred, new_ntv)
 
-            (loss, (y_pred, ntv)), grads = core.value_and_grad(loss_fn, has_aux=True)(list(tv))
+            (_, (loss, y_pred, ntv)), grads = core.value_and_grad(loss_fn, has_aux=True)(list(tv))
             with StatelessScope(list(zip(tvars, tv)) + list(zip(ovars, ov))) as scope:
                 optimizer.apply(grads, tvars)
                 tv = [scope.current(v) for v in tvars]
@@ -445,7 +450,9 @@ class Trainer:
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            callbacks.on_train_end(epoch_logs)
+        # With use_ema, the weights become their moving averages once training ends (Keras).
+        self.optimizer.finalize_variable_values(self.trainable_weights)
+        callbacks.on_train_end(epoch_logs)
         return self.history
 
     def _feeder(self, x, y, sample_weight, batch_size, kind, what, shuffle=False, steps=None,

@@ -96,7 +96,8 @@ def test_get_serialize_round_trip():
     assert isinstance(initializers.get("GlorotUniform"), initializers.GlorotUniform)
     assert isinstance(initializers.get("random_normal"), initializers.RandomNormal)
     he = initializers.get({"class_name": "HeNormal", "config": {"seed": 3}})
-    assert he.seed == 3 and he.get_config() == {"seed": 3}
+    assert he.seed == 3
+    assert he.get_config() == {"seed": 3, "input_axes": None, "output_axes": None}  # as Keras 3.15
     fn = lambda shape, dtype=None: np.zeros(shape)
     assert initializers.get(fn) is fn
     inst = initializers.Ones()
@@ -131,3 +132,16 @@ def _keras():
 
     os.environ.setdefault("KERAS_BACKEND", "jax")
     return pytest.importorskip("keras")
+
+
+def test_keras_315_variance_scaling_config_with_axes_loads():
+    from keraslite import initializers
+
+    init = initializers.get({"class_name": "GlorotUniform",
+                             "config": {"seed": 3, "input_axes": None, "output_axes": None}})
+    assert init((4, 6)).shape == (4, 6)
+    axes = initializers.VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=1,
+                                        input_axes=(0, 1), output_axes=(2,))
+    values = axes((10, 20, 5))
+    limit = np.sqrt(3.0 / 200)
+    assert np.abs(values).max() <= limit and np.abs(values).max() > 0.9 * limit

@@ -78,7 +78,9 @@ def conv_transpose(x, k, strides=1, padding="valid", output_padding=None, dilati
         else:
             pad = spans[i] // 2 if padding == "same" else 0
             length = (in_sp[i] - 1) * s[i] + spans[i] - 2 * pad + ops[i]
-            crop = pad
+            # "same" crops the full result symmetrically down to ``length`` (Keras 3 does this;
+            # checked with keras.ops.conv_transpose).
+            crop = max(full[i] - length, 0) // 2 if padding == "same" else 0
         lengths.append(length)
         crops.append(crop)
     big = np.zeros((x.shape[0], *[max(f, c + l) for f, c, l in zip(full, crops, lengths)], k.shape[-2]))

@@ -308,8 +308,8 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 # -- linear algebra -------------------------------------------------------------------------
-def _matmul_dtype(x1, x2):
-    dtype = dt.result_type(x1, x2)
+def _matmul_dtype(*xs):
+    dtype = dt.result_type(*xs)
     return "int32" if dtype in ("bool", "int8", "int16", "uint8", "uint16") else dtype
 
 

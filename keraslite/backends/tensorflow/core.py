@@ -110,6 +110,8 @@ def value_and_grad(fn, has_aux=False):
             out = fn(params, *args, **kwargs)
             value = out[0] if has_aux else out
         grads = tape.gradient(value, flat, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        # Gathers (e.g. embedding lookups) give sparse IndexedSlices; optimizers want dense.
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
         return out, tree.pack_as(params, grads)
 
     return wrapped
@@ -156,8 +158,9 @@ def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
         arrays = [a.write(index, v) for a, v in zip(arrays, tree.flatten(y))]
         return i + 1, tree.flatten(new_carry), arrays
 
+    # A fixed maximum_iterations lets XLA take gradients through the loop (fixed-size lists).
     _, carry_flat, arrays = tf.while_loop(
-        lambda i, c, a: i < n, body, (tf.constant(0), init_flat, arrays)
+        lambda i, c, a: i < n, body, (tf.constant(0), init_flat, arrays), maximum_iterations=n
     )
     ys = tree.pack_as(y_probe, [a.stack() for a in arrays])
     return tree.pack_as(init, list(carry_flat)), ys

@@ -248,6 +248,11 @@ def _from_last(x, data_format):
     return tf.transpose(x, [0, n - 1] + list(range(1, n - 1)))
 
 
+# Channels-last format names by spatial rank. Passing them explicitly matters: without a
+# data_format, TF's eager gradient of 3-D convolutions fails.
+_LAST_FORMATS = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
+
+
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     data_format = conv_utils.standardize_data_format(data_format)
     inputs = _float(inputs)
@@ -264,13 +269,15 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     x = _to_last(inputs, data_format)
     groups = conv_utils.groups_of(x.shape[-1], kernel.shape[-2])
     if groups == 1:
-        out = tf.nn.convolution(x, kernel, strides=strides, padding=padding, dilations=dilation)
+        out = tf.nn.convolution(x, kernel, strides=strides, padding=padding, dilations=dilation,
+                                data_format=_LAST_FORMATS[n])
     else:
         # TF's CPU kernels have no grouped convolution: run each group and concatenate
         xs = tf.split(x, groups, axis=-1)
         ks = tf.split(kernel, groups, axis=-1)
         out = tf.concat(
-            [tf.nn.convolution(a, k, strides=strides, padding=padding, dilations=dilation)
+            [tf.nn.convolution(a, k, strides=strides, padding=padding, dilations=dilation,
+                               data_format=_LAST_FORMATS[n])
              for a, k in zip(xs, ks)],
             axis=-1,
         )
@@ -337,7 +344,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     x = tf.pad(x, [(0, 0)] + [(lo, hi) for lo, hi in pads] + [(0, 0)])
     flipped = tf.reverse(kernel, list(range(n)))
     flipped = tf.transpose(flipped, list(range(n)) + [n + 1, n])
-    out = tf.nn.convolution(x, flipped, strides=1, padding="VALID", dilations=dilation)
+    out = tf.nn.convolution(x, flipped, strides=1, padding="VALID", dilations=dilation,
+                            data_format=_LAST_FORMATS[len(flipped.shape) - 2])
     return _from_last(out, data_format)
 
 
