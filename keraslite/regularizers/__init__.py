@@ -1,4 +1,4 @@
-"""Weight regularizers (L1, L2, L1L2) and ``get``.
+"""Weight regularizers (L1, L2, L1L2, OrthogonalRegularizer) and ``get``.
 
 Example::
 
@@ -6,11 +6,12 @@ Example::
 """
 from __future__ import annotations
 
-from keraslite.regularizers.regularizers import L1, L1L2, L2, Regularizer
+from keraslite.regularizers.regularizers import L1, L1L2, L2, OrthogonalRegularizer, Regularizer
 
 ALL_OBJECTS = {"Regularizer": Regularizer, "L1": L1, "L2": L2, "L1L2": L1L2,
-               "l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
-l1, l2, l1_l2 = L1, L2, L1L2
+               "OrthogonalRegularizer": OrthogonalRegularizer, "l1": L1, "l2": L2,
+               "l1_l2": L1L2, "l1l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
 
 def serialize(regularizer) -> dict:

@@ -72,3 +72,38 @@ class L2(Regularizer):
 
     def get_config(self):
         return {"l2": self.l2}
+
+
+class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (``mode="rows"``) or columns (``"columns"``) of a 2-D weight towards
+    orthogonality: ``factor / 2`` times the mean absolute cosine similarity between distinct pairs.
+
+    ``"rows"`` equals Keras 3. For ``"columns"`` keraslite normalizes each column by its own norm;
+    Keras 3.15 divides row i by the norm of column i (it fails on non-square weights), so the two
+    differ there on purpose.
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        self.factor = _check_factor("OrthogonalRegularizer", "factor", factor)
+        if mode not in ("rows", "columns"):
+            raise ValueError(
+                f"OrthogonalRegularizer: `mode` must be 'rows' or 'columns'. Received: mode={mode!r}"
+            )
+        self.mode = mode
+
+    def __call__(self, x):
+        if len(ops.shape(x)) != 2:
+            raise ValueError(
+                "OrthogonalRegularizer applies to 2-D weights only. "
+                f"Received a weight of shape {tuple(ops.shape(x))}."
+            )
+        if self.mode == "columns":
+            x = ops.transpose(x)
+        unit = x / ops.maximum(ops.sqrt(ops.sum(ops.square(x), axis=1, keepdims=True)), 1e-12)
+        size = ops.shape(unit)[0]
+        similarity = ops.matmul(unit, ops.transpose(unit)) * (1.0 - ops.eye(size, dtype=unit.dtype))
+        pairs = size * (size - 1.0) / 2.0
+        return self.factor * 0.5 * ops.sum(ops.abs(similarity)) / pairs
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}

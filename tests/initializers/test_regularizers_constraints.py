@@ -40,3 +40,46 @@ def test_constraints_values_and_config():
     assert isinstance(constraints.get("non_neg"), constraints.NonNeg)
     with pytest.raises(ValueError, match="Unknown constraint"):
         constraints.get("positive")
+
+
+def _orthogonal_reference(w, factor):
+    unit = w / np.linalg.norm(w, axis=1, keepdims=True)
+    product = unit @ unit.T
+    n = product.shape[0]
+    return factor * 0.5 * np.abs(product * (1 - np.eye(n))).sum() / (n * (n - 1) / 2)
+
+
+def test_orthogonal_regularizer_rows_and_columns():
+    from keraslite import regularizers
+
+    w = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+    rows = regularizers.get({"class_name": "OrthogonalRegularizer",
+                             "config": {"factor": 0.1, "mode": "rows"}})
+    np.testing.assert_allclose(float(rows(w)), _orthogonal_reference(w, 0.1), rtol=1e-5)
+    cols = regularizers.OrthogonalRegularizer(0.1, mode="columns")
+    np.testing.assert_allclose(float(cols(w)), _orthogonal_reference(w.T, 0.1), rtol=1e-5)
+    # An orthogonal matrix costs nothing.
+    q, _ = np.linalg.qr(np.random.default_rng(1).normal(size=(4, 4)))
+    assert abs(float(rows(q.astype("float32")))) < 1e-6
+    with pytest.raises(ValueError, match="2-D"):
+        rows(np.ones((2, 2, 2), "float32"))
+    with pytest.raises(ValueError, match="mode"):
+        regularizers.OrthogonalRegularizer(mode="diagonal")
+
+
+def test_orthogonal_regularizer_rows_matches_keras():
+    import os
+
+    import keraslite
+
+    if keraslite.backend.backend() != "jax":
+        pytest.skip("the Keras oracle runs in the jax pass (Keras cannot be imported next to "
+                    "keraslite's TF backend); the NumPy check above runs on both")
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    from keraslite import regularizers
+
+    w = np.random.default_rng(2).normal(size=(6, 4)).astype("float32")
+    expected = float(keras.regularizers.OrthogonalRegularizer(0.05, "rows")(w))
+    np.testing.assert_allclose(float(regularizers.OrthogonalRegularizer(0.05)(w)), expected,
+                               rtol=1e-5)
