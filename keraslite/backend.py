@@ -32,3 +32,42 @@ def clear_session() -> None:
     from keraslite.utils import naming
 
     naming.reset()
+
+
+def compute_gradients(loss_fn, variables, has_aux=False):
+    """Gradients of ``loss_fn()`` with respect to ``variables`` (a list of Variables), on any backend.
+
+    ``loss_fn`` takes no arguments and reads the variables as usual (``layer(x)``,
+    ``variable.value``). Returns ``(loss, grads)``, or ``((loss, aux), grads)`` with ``has_aux``
+    when ``loss_fn`` returns ``(loss, aux)``. Assignments made inside ``loss_fn`` to other
+    variables (e.g. BatchNormalization's moving statistics) are applied afterwards. Works
+    eagerly and inside a compiled step, so a custom ``Model.train_step`` written with it runs on
+    JAX and TensorFlow alike::
+
+        def train_step(self, data):
+            x, y = data
+            def loss_fn():
+                return self.compute_loss(y=y, y_pred=self(x, training=True))
+            loss, grads = keraslite.backend.compute_gradients(loss_fn, self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            return {"loss": loss}
+    """
+    from keraslite.variables import StatelessScope
+
+    variables = list(variables)
+    differentiated = {id(v) for v in variables}
+    side_effects = {}
+
+    def pure(values):
+        with StatelessScope(list(zip(variables, values))) as scope:
+            out = loss_fn()
+        updates = [(v, value) for v, value in scope.updates() if id(v) not in differentiated]
+        side_effects["vars"] = [v for v, _ in updates]
+        loss, aux = out if has_aux else (out, None)
+        return loss, (aux, [value for _, value in updates])
+
+    (loss, (aux, update_values)), grads = core.value_and_grad(pure, has_aux=True)(
+        [v.value for v in variables])
+    for var, value in zip(side_effects.get("vars", []), update_values):
+        var.assign(core.stop_gradient(value))
+    return ((loss, aux), list(grads)) if has_aux else (loss, list(grads))

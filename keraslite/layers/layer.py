@@ -237,7 +237,41 @@ class Layer:
         return [v for v in self.weights if not v.trainable]
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        """Non-trainable weights plus RNG state: everything besides the trainable variables that
+        a pure call needs (as in Keras 3)."""
+        trainable = {id(v) for v in self.trainable_variables}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Calls the layer as a pure function of the given variable values (e.g. inside
+        ``jax.jit``); returns ``(outputs, new_non_trainable_values)`` (plus the losses with
+        ``return_losses``). The layer's own variables are left untouched.
+
+        Example (JAX)::
+
+            tv = [v.value for v in model.trainable_variables]
+            ntv = [v.value for v in model.non_trainable_variables]
+            y, ntv = jax.jit(model.stateless_call)(tv, ntv, x)
+        """
+        trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
+        if len(trainable_variables) != len(trainable) or len(non_trainable_variables) != len(
+                non_trainable):
+            raise ValueError(
+                f"Layer '{self.name}'.stateless_call expects {len(trainable)} trainable and "
+                f"{len(non_trainable)} non-trainable values. Received: "
+                f"{len(trainable_variables)} and {len(non_trainable_variables)}."
+            )
+        mapping = list(zip(trainable, trainable_variables)) + list(
+            zip(non_trainable, non_trainable_variables))
+        with StatelessScope(mapping) as scope:
+            outputs = self(*args, **kwargs)
+            new_values = [scope.current(v) for v in non_trainable]
+            losses = list(self.losses)
+        return (outputs, new_values, losses) if return_losses else (outputs, new_values)
 
     @property
     def variables(self):

@@ -38,6 +38,9 @@ class ArrayFeeder:
     def steps(self):
         return self.total_steps
 
+    def first_data(self):
+        return self.data
+
     def _order(self, rng):
         n, b = self.data.num_samples, self.batch_size
         if not self.shuffle or rng is None:

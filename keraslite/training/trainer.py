@@ -50,6 +50,7 @@ class Trainer:
         self._functions = {}
         self.steps_per_execution = "auto"
         self.jit_compile = "auto"
+        self._custom_logs = {}
 
     # -- compile ----------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -114,12 +115,14 @@ class Trainer:
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Total loss for one batch: compiled losses plus ``self.losses`` (regularization,
-        ``add_loss``). ``y`` and ``y_pred`` are flat lists aligned with ``output_names``."""
+        ``add_loss``). ``y`` and ``y_pred`` are structured like the model's outputs (or flat lists
+        aligned with ``output_names``)."""
         from keraslite import ops
 
         total = None
         if self._compile_loss is not None:
-            total = self._compile_loss(y, y_pred, sample_weight)
+            y_flat, y_pred_flat = self._flat_outputs(y, y_pred)
+            total = self._compile_loss(y_flat, y_pred_flat, sample_weight)
         for extra in self.losses:
             extra = ops.cast(ops.sum(extra), "float32")
             total = extra if total is None else total + extra
@@ -129,6 +132,91 @@ class Trainer:
                 "losses in call() with self.add_loss(...)."
             )
         return total
+
+    def _flat_outputs(self, y, y_pred):
+        y_pred_flat = tree.flatten(y_pred)
+        names = getattr(self, "_train_output_names", None) or self._output_names_for_training()
+        if len(names) != len(y_pred_flat):
+            names = [f"output_{i}" for i in range(len(y_pred_flat))]
+        y_flat = None if y is None else self._flatten_targets(y, names)
+        return y_flat, y_pred_flat
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics for one batch and returns every metric's result."""
+        if self._compile_metrics is not None and y is not None:
+            y_flat, y_pred_flat = self._flat_outputs(y, y_pred)
+            self._compile_metrics.update_state(y_flat, y_pred_flat, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """``{name: result}`` for ``self.metrics`` (compiled metrics under their log names)."""
+        names = {}
+        if self._compile_metrics is not None:
+            names = {id(m): name for name, m, _, _ in self._compile_metrics.entries}
+        if self._loss_tracker is not None:
+            names[id(self._loss_tracker)] = "loss"
+        return {names.get(id(m), m.name): m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        """One optimizer step on ``data`` (``(x, y)`` or ``(x, y, sample_weight)``); returns the
+        logs. Override it for custom training (a GAN, say): the override runs compiled inside
+        ``fit`` on both backends. Write it with ``keraslite.backend.compute_gradients`` and
+        ``optimizer.apply``, like this default."""
+        from keraslite import ops
+        from keraslite.backend import compute_gradients
+        from keraslite.training.data_sources import unpack
+
+        x, y, sample_weight = unpack(data, "train_step")
+
+        def loss_fn():
+            y_pred = self(x, training=True)
+            return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight), y_pred
+
+        (loss, y_pred), grads = compute_gradients(loss_fn, self.trainable_variables, has_aux=True)
+        self.optimizer.apply(grads, self.trainable_variables)
+        if self._loss_tracker is not None:
+            self._loss_tracker.update_state(loss, sample_weight=ops.shape(tree.flatten(y_pred)[0])[0])
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _custom_train_step(self):
+        return type(self).train_step is not Trainer.train_step
+
+    def _all_state_variables(self):
+        """Every variable a custom train_step may touch: the model's, and those of every optimizer
+        and metric held by the model (e.g. a GAN's two optimizers and loss trackers)."""
+        from keraslite.metrics import Metric
+        from keraslite.optimizers import Optimizer
+
+        holders = [self.optimizer] + list(self.metrics)
+        for value in vars(self).values():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, (Optimizer, Metric)):
+                    holders.append(item)
+        seen, out = set(), []
+        for var in list(self.variables) + [v for h in holders if h is not None
+                                           for v in h.variables]:
+            if id(var) not in seen:
+                seen.add(id(var))
+                out.append(var)
+        return out
+
+    def _prebuild_custom_step(self, data):
+        """Runs the custom train_step once abstractly so lazily created state (optimizer slots,
+        metric variables) exists before the compiled step collects the variables."""
+        from keraslite.ops.keras_tensor import KerasTensor
+
+        if getattr(self, "_custom_step_built", False):
+            return
+        flat, template = data.flat()
+        specs = [KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)) for a in flat]
+
+        def run(*arrays):
+            self.train_step(_user_batch(repack(template, list(arrays))))
+            return arrays[0]
+
+        with StatelessScope():
+            core.compute_output_spec(run, tuple(specs), {})
+        self._custom_step_built = True
 
     # -- building for data ------------------------------------------------------------------
     def _output_names_for_training(self):
@@ -141,6 +229,11 @@ class Trainer:
         """Builds the model, the losses and metrics for this data; returns flat y_pred specs."""
         from keraslite.ops.keras_tensor import KerasTensor
 
+        if self._custom_train_step() and self._compile_loss is None:
+            # The user's train_step decides how x is used (a GAN's call takes noise, not x),
+            # so the model is not run on x here; the train step builds what it needs.
+            self._train_output_names = [self.name]
+            return []
         x_spec = tree.map_structure(
             lambda a: KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)), data.x
         )
@@ -362,6 +455,9 @@ class Trainer:
         key = (kind, batch_size, signature(template), tuple(id(v) for v in tvars),
                len(ntvars), self._jit())
         entry = self._functions.get(key)
+        if entry is None and kind == "train" and self._custom_train_step():
+            entry = self._functions[key] = (
+                _CustomStepLoop(self, template, batch_size, self._all_state_variables()), None)
         if entry is None:
             if kind == "train":
                 step, groups = self._make_train_step(template)
@@ -404,11 +500,17 @@ class Trainer:
         steps = train.steps()
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs, steps=steps)
-        groups = self._train_groups()
+        if self._custom_train_step():
+            self._prebuild_custom_step(train.first_data())
+            groups = [self._all_state_variables()]
+            logs_of = lambda values: self._custom_logs  # noqa: E731  (set by _CustomStepLoop)
+        else:
+            groups = self._train_groups()
+            metric_logs = self._logs_function(groups[3])
+            logs_of = lambda values: metric_logs(values[3])  # noqa: E731
         needs_logs = bool(callbacks.needs_train_batch_hooks) or verbose == 1
         block = self._block_size(callbacks, verbose, steps)
         rng = _shuffle_rng()
-        logs_fn = self._logs_function(groups[3])
         self.stop_training = False
         epoch_logs = {}
         with HeldState(groups) as holder:
@@ -424,7 +526,7 @@ class Trainer:
                     holder.values = loop((), holder.values, data, order, offset, n)
                     step += n
                     if needs_logs:
-                        batch_logs = _to_floats(logs_fn(holder.values[3]))
+                        batch_logs = _to_floats(logs_of(holder.values))
                     block.observe(n, time.perf_counter() - started)
                     callbacks.on_train_batch_end(step - 1, batch_logs)
                     if self.stop_training:
@@ -443,7 +545,7 @@ class Trainer:
                     )
                     break
                 train.on_epoch_end()
-                epoch_logs = _to_floats(logs_fn(holder.values[3]))
+                epoch_logs = _to_floats(logs_of(holder.values))
                 if val is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._run_test(val, holder, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -556,7 +658,10 @@ class Trainer:
         for metric in self.metrics:
             metric.reset_state()
         mv = [v._stored_value() for v in mvars]
-        params = [holder.values[0], holder.values[1]]
+        # Weights are read through the variables (live values while fit holds them), so this
+        # works for every state layout, custom train steps included.
+        tvars, ntvars = self._state_groups()
+        params = [[v.value for v in tvars], [v.value for v in ntvars]]
         if callbacks is not None:
             callbacks.on_test_begin()
         step = 0
@@ -680,6 +785,48 @@ class Trainer:
         with HeldState([tvars, ntvars]) as holder:
             logs = self._run_test(feeder, holder)
         return self._format_logs(logs, return_dict)
+
+
+def _user_batch(parts):
+    """The batch as Keras hands it to ``train_step``: ``(x, y)`` or ``(x, y, sample_weight)``,
+    with ``y`` structured like the model's outputs (one array for one output)."""
+    x, y, sw = parts
+    if isinstance(y, list) and len(y) == 1:
+        y = y[0]
+    if y is None:
+        return (x,)
+    return (x, y) if sw is None else (x, y, sw)
+
+
+class _CustomStepLoop:
+    """Runs a user's ``train_step`` as one compiled step per batch over the whole state.
+
+    The step reads every variable from a StatelessScope holding the traced state, so the user's
+    ``optimizer.apply`` and metric updates are captured and returned as the new state."""
+
+    def __init__(self, trainer, template, batch_size, variables):
+        from keraslite import ops
+
+        self.batch_size = batch_size
+
+        def step(values, data, order, offset):
+            idx = ops.slice(order, [offset], [batch_size])
+            batch = [ops.take(a, idx, axis=0) for a in data]
+            with StatelessScope(list(zip(variables, values))) as scope:
+                trainer._clear_losses()
+                logs = trainer.train_step(_user_batch(repack(template, batch)))
+                new_values = [scope.current(v) for v in variables]
+            return new_values, dict(logs or {})
+
+        self.trainer = trainer
+        self.fn = B_compile.compile_function(step, trainer._jit(), donate_argnums=(0,))
+
+    def __call__(self, params, carry, data, order, offset, n_steps):
+        (values,) = carry
+        for i in range(n_steps):
+            start = offset if i == 0 else offset + i * self.batch_size
+            values, self.trainer._custom_logs = self.fn(values, data, order, start)
+        return [values]
 
 
 class _FixedBlock:
