@@ -58,7 +58,7 @@ def run_layer_test(layer_cls, init_kwargs, input_shape=None, input_data=None,
                    input_dtype="float32", expected_output_shape=None,
                    expected_num_trainable_weights=0, expected_num_non_trainable_weights=0,
                    expected_num_seed_generators=0, run_training_check=True,
-                   run_symbolic_check=True, atol=1e-6):
+                   run_symbolic_check=True, run_mixed_precision_check=True, atol=1e-6):
     """Checks the standard contract of a layer; returns the eager output as NumPy.
 
     Args:
@@ -118,7 +118,25 @@ def run_layer_test(layer_cls, init_kwargs, input_shape=None, input_data=None,
     # 5. A training step: gradients of mean(output) w.r.t. the trainable weights.
     if run_training_check:
         _check_training_step(layer, input_data)
+
+    # 6. Mixed precision: float outputs in the compute dtype, float weights kept in float32.
+    if run_mixed_precision_check and "float" in str(input_dtype):
+        _check_mixed_precision(layer_cls, init_kwargs, input_data)
     return _numpy(output)
+
+
+def _check_mixed_precision(layer_cls, init_kwargs, input_data):
+    from keraslite import ops
+
+    layer = layer_cls(**{**init_kwargs, "dtype": "mixed_bfloat16"})
+    out = layer(input_data)
+    for o in out if isinstance(out, (list, tuple)) else [out]:
+        dtype = ops.standardize_dtype(o.dtype)
+        if "float" in dtype:
+            assert dtype == "bfloat16", f"{layer_cls.__name__} under mixed_bfloat16 output {dtype}"
+    for v in layer.weights:
+        if "float" in v.dtype:
+            assert v.dtype == "float32", f"{v.path} is {v.dtype} under mixed_bfloat16"
 
 
 def _check_training_step(layer, input_data):
