@@ -16,7 +16,6 @@ from keraslite.backends import compile as B_compile
 from keraslite.backends import core
 from keraslite.training.data import signature
 from keraslite.training.data_sources import batch_data
-from keraslite.utils import tree
 
 
 def i32(value):
@@ -125,7 +124,3 @@ def predict_batches(source, what):
     """Just the ``x`` of each batch of a stream, for ``predict``."""
     for raw in source.epoch_batches(source.steps()):
         yield batch_data(raw, what).x
-
-
-def describe_first(data):
-    return tree.describe(data.x)

@@ -346,13 +346,13 @@ class Trainer:
         return trainable, non_trainable
 
     def _ensure_optimizer_built(self, trainable):
-        opt = self.optimizer
-        if not opt.built:
-            opt.build(trainable)
-        else:
-            missing = [v for v in trainable if not _optimizer_has(opt, v)]
-            if missing:
-                opt.build(missing) if _supports_incremental_build(opt) else None
+        """Builds the optimizer over every weight created trainable, frozen ones included, so
+        unfreezing a layer later needs no recompile (each step updates only the variables that
+        are trainable then). With layers frozen at the first fit, ``summary()`` therefore counts
+        optimizer slots for them too, unlike Keras."""
+        if not self.optimizer.built:
+            self.optimizer.build([v for v in self.weights
+                                  if getattr(v, "_owner_trainable", v.trainable)])
 
     # -- the pure steps ---------------------------------------------------------------------
     def _train_groups(self):
@@ -885,15 +885,6 @@ def _model_dtype(array):
     from keraslite import config
 
     return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
-
-
-def _optimizer_has(optimizer, var):
-    has = getattr(optimizer, "_has_variable", None)
-    return True if has is None else has(var)
-
-
-def _supports_incremental_build(optimizer):
-    return hasattr(optimizer, "_has_variable")
 
 
 def _class_weights_to_sample_weights(class_weight, data):

@@ -178,3 +178,17 @@ def test_summary_reports_keras_parameter_counts():
     # Adam keeps two slots per weight plus its iteration count and learning rate.
     assert f"Optimizer params: {2 * trainable + 2}" in text
     assert f"Total params: {3 * trainable + 2}" in text
+
+
+def test_unfreezing_after_fit_trains_the_layer_without_recompiling():
+    model = keraslite.Sequential([keraslite.Input((3,)), layers.Dense(4, name="a"),
+                                  layers.Dense(1, name="b")])
+    model.compile(optimizer="adam", loss="mse")
+    model.get_layer("a").trainable = False
+    x, y = np.random.rand(16, 3), np.random.rand(16, 1)
+    frozen = model.get_layer("a").get_weights()[0].copy()
+    model.fit(x, y, verbose=0)
+    np.testing.assert_array_equal(model.get_layer("a").get_weights()[0], frozen)
+    model.get_layer("a").trainable = True
+    model.fit(x, y, verbose=0)
+    assert not np.allclose(model.get_layer("a").get_weights()[0], frozen)
