@@ -37,6 +37,13 @@ class NotCompiledError(RuntimeError, ValueError):
     """Raised when fit/evaluate/train_on_batch runs before ``compile``."""
 
 
+class NonFiniteLossError(ValueError):
+    """Raised by ``fit`` when the loss becomes NaN or infinite (the default, like Keras's
+    ``TerminateOnNaN`` but loud). The model keeps the weights it had when the check ran
+    (after each block of steps with a progress bar or batch callbacks, else after each epoch).
+    A smaller learning rate or gradient clipping (``clipnorm``) usually avoids it."""
+
+
 class Trainer:
     def __init__(self):
         self.compiled = False
@@ -527,6 +534,7 @@ class Trainer:
                     step += n
                     if needs_logs:
                         batch_logs = _to_floats(logs_of(holder.values))
+                        _check_finite_loss(batch_logs, epoch, step)
                     block.observe(n, time.perf_counter() - started)
                     callbacks.on_train_batch_end(step - 1, batch_logs)
                     if self.stop_training:
@@ -546,6 +554,7 @@ class Trainer:
                     break
                 train.on_epoch_end()
                 epoch_logs = _to_floats(logs_of(holder.values))
+                _check_finite_loss(epoch_logs, epoch, step)
                 if val is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._run_test(val, holder, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -859,6 +868,16 @@ def _first_batch(source):
     from keraslite.training.data_sources import batch_data
 
     return batch_data(source.peek(), "predict")
+
+
+def _check_finite_loss(logs, epoch, step):
+    loss = logs.get("loss")
+    if loss is not None and not np.isfinite(loss):
+        raise NonFiniteLossError(
+            f"The training loss became {loss} by step {step} of epoch {epoch + 1}; training "
+            "stopped. Check the data for NaN or inf values, or lower the learning rate / clip "
+            "gradients (e.g. optimizer=Adam(1e-4, clipnorm=1.0))."
+        )
 
 
 def _to_floats(logs):

@@ -151,3 +151,16 @@ def test_set_weights_with_wrong_shapes():
     weights[0] = np.zeros((5, 8))
     with pytest.raises(ValueError, match=r"\(4, 8\)"):
         model.set_weights(weights)
+
+
+def test_nan_loss_stops_training_with_a_clear_error():
+    from keraslite.training.trainer import NonFiniteLossError
+
+    model = keraslite.Sequential([keraslite.Input((4,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.rand(20, 4).astype("float32")
+    x[3, 1] = np.nan
+    with pytest.raises(NonFiniteLossError, match="epoch 1"):
+        model.fit(x, np.random.rand(20, 1), epochs=3, verbose=0)
+    with pytest.raises(ValueError, match="nan|inf"):
+        model.fit(x, np.random.rand(20, 1), epochs=1, verbose=1)
