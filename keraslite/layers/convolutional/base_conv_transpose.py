@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.layers import arg_utils
+from keraslite.layers.convolutional import conv_args
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
 
@@ -20,7 +21,7 @@ def transpose_output_length(length, kernel, stride, padding, output_padding, dil
     return (length - 1) * stride + span - 2 * pad + output_padding
 
 
-class BaseConvTranspose(Layer):
+class BaseConvTranspose(conv_args.ChannelsMixin, Layer):
     """``activation(conv_transpose(inputs, kernel) + bias)`` over ``rank`` spatial axes.
 
     The kernel has shape ``kernel_size + (filters, in_channels)`` as in Keras.
@@ -37,9 +38,8 @@ class BaseConvTranspose(Layer):
         cls = type(self).__name__
         self.rank = rank
         self.filters = arg_utils.positive_int(cls, "filters", filters)
-        self.kernel_size = arg_utils.normalize_tuple(cls, "kernel_size", kernel_size, rank)
-        self.strides = arg_utils.normalize_tuple(cls, "strides", strides, rank)
-        self.dilation_rate = arg_utils.normalize_tuple(cls, "dilation_rate", dilation_rate, rank)
+        self.kernel_size, self.strides, self.dilation_rate = conv_args.window_args(
+            cls, rank, kernel_size, strides, dilation_rate, strided_dilation_allowed=True)
         self.padding = arg_utils.standardize_padding(cls, padding)
         if output_padding is None:
             self.output_padding = None
@@ -64,16 +64,8 @@ class BaseConvTranspose(Layer):
         self.bias_constraint = arg_utils.get("constraints", bias_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
 
-    @property
-    def _channel_axis(self):
-        return -1 if self.data_format == "channels_last" else 1
-
     def build(self, input_shape):
-        in_channels = input_shape[self._channel_axis]
-        if in_channels is None:
-            raise ValueError(
-                f"Layer '{self.name}' needs a known channel axis to create its kernel. "
-                f"Received: input_shape={tuple(input_shape)}")
+        in_channels = self._known_channels(input_shape)
         self.kernel = self.add_weight(
             shape=self.kernel_size + (self.filters, in_channels),
             initializer=self.kernel_initializer, name="kernel",

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.layers import arg_utils
+from keraslite.layers.convolutional import conv_args
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
 
 
-class BaseSeparableConv(Layer):
+class BaseSeparableConv(conv_args.ChannelsMixin, Layer):
     """``activation(pointwise(depthwise(inputs)) + bias)`` over ``rank`` spatial axes.
 
     Weights, in Keras' order: ``depthwise_kernel`` ``kernel_size + (in, depth_multiplier)``,
@@ -29,13 +30,8 @@ class BaseSeparableConv(Layer):
         self.rank = rank
         self.depth_multiplier = arg_utils.positive_int(cls, "depth_multiplier", depth_multiplier)
         self.filters = arg_utils.positive_int(cls, "filters", filters)
-        self.kernel_size = arg_utils.normalize_tuple(cls, "kernel_size", kernel_size, rank)
-        self.strides = arg_utils.normalize_tuple(cls, "strides", strides, rank)
-        self.dilation_rate = arg_utils.normalize_tuple(cls, "dilation_rate", dilation_rate, rank)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                f"{cls}: `strides` > 1 cannot be combined with `dilation_rate` > 1. "
-                f"Received: strides={self.strides}, dilation_rate={self.dilation_rate}")
+        self.kernel_size, self.strides, self.dilation_rate = conv_args.window_args(
+            cls, rank, kernel_size, strides, dilation_rate)
         self.padding = arg_utils.standardize_padding(cls, padding)
         self.data_format = arg_utils.standardize_data_format(cls, data_format)
         self.activation = activations.get(activation)
@@ -52,16 +48,8 @@ class BaseSeparableConv(Layer):
         self.bias_constraint = arg_utils.get("constraints", bias_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
 
-    @property
-    def _channel_axis(self):
-        return -1 if self.data_format == "channels_last" else 1
-
     def build(self, input_shape):
-        in_channels = input_shape[self._channel_axis]
-        if in_channels is None:
-            raise ValueError(
-                f"Layer '{self.name}' needs a known channel axis to create its kernels. "
-                f"Received: input_shape={tuple(input_shape)}")
+        in_channels = self._known_channels(input_shape, "kernels")
         self.depthwise_kernel = self.add_weight(
             shape=self.kernel_size + (in_channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, name="depthwise_kernel",
