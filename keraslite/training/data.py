@@ -26,11 +26,24 @@ def _as_array(value, what):
         )
     if arr.ndim == 0:
         raise ValueError(f"{what} must have a batch dimension. Received a scalar.")
+    if arr.dtype.kind in "fc" and arr.size and not np.isfinite(arr).all():
+        _raise_non_finite(arr, what)
     if arr.dtype == np.float64:
         arr = arr.astype(np.float32)
     elif arr.dtype == np.int64 or arr.dtype == np.uint64:
         arr = arr.astype(np.int32)
     return arr
+
+
+def _raise_non_finite(arr, what):
+    bad = ~np.isfinite(arr)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    nans = int(np.isnan(arr).sum())
+    raise ValueError(
+        f"{what} holds {nans} NaN and {int(bad.sum()) - nans} infinite value(s); the first is at "
+        f"index {first}. Training on them would turn the weights into NaN. Remove or replace "
+        "them first (e.g. np.nan_to_num, or impute missing values)."
+    )
 
 
 def standardize(structure, what):

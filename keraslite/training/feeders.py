@@ -7,6 +7,7 @@ being rows ``order[offset + i*B : offset + (i+1)*B]`` of ``device_data``.
 - ``StreamFeeder``: batches from a generator, PyDataset, tf.data or iterable are gathered on the
   host, consecutive batches of one shape concatenated, and each group sent as one block (its
   order is simply 0..k*B-1). A change of batch shape (e.g. a last, smaller batch) starts a group.
+  The next group is read and copied to the device in a thread while the current one runs.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from keraslite.backends import compile as B_compile
 from keraslite.backends import core
 from keraslite.training.data import signature
 from keraslite.training.data_sources import batch_data
+from keraslite.training.prefetch import prefetch
 
 
 def i32(value):
@@ -95,6 +97,12 @@ class StreamFeeder:
         return data
 
     def blocks(self, block, rng=None):
+        # Reading, stacking and copying block n + 1 happens in a thread while block n runs.
+        for template, batch_size, device_data, order, n in prefetch(self._device_blocks(block)):
+            loop = self.trainer._loop(self.kind, batch_size, template)[0]
+            yield loop, device_data, order, i32(0), n
+
+    def _device_blocks(self, block):
         pending, key = [], None
         for raw in self.source.epoch_batches(self.steps()):
             data = self._standardized(raw)
@@ -108,13 +116,13 @@ class StreamFeeder:
         if pending:
             yield self._group(pending)
 
-    def _group(self, pending):
+    @staticmethod
+    def _group(pending):
         _, template, batch_size = pending[0]
         columns = zip(*[flat for flat, _, _ in pending])
         device_data = [B_compile.to_device(np.concatenate(parts, axis=0)) for parts in columns]
         order = B_compile.to_device(np.arange(len(pending) * batch_size, dtype=np.int32))
-        loop = self.trainer._loop(self.kind, batch_size, template)[0]
-        return loop, device_data, order, i32(0), len(pending)
+        return template, batch_size, device_data, order, len(pending)
 
     def on_epoch_end(self):
         self.source.on_epoch_end()

@@ -159,8 +159,56 @@ def test_nan_loss_stops_training_with_a_clear_error():
     model = keraslite.Sequential([keraslite.Input((4,)), layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x = np.random.rand(20, 4).astype("float32")
-    x[3, 1] = np.nan
+    # Finite targets whose squared error overflows float32: the loss itself becomes inf.
+    y = np.full((20, 1), 1e30, "float32")
     with pytest.raises(NonFiniteLossError, match="epoch 1"):
-        model.fit(x, np.random.rand(20, 1), epochs=3, verbose=0)
+        model.fit(x, y, epochs=3, verbose=0)
     with pytest.raises(ValueError, match="nan|inf"):
-        model.fit(x, np.random.rand(20, 1), epochs=1, verbose=1)
+        model.fit(x, y, epochs=1, verbose=1)
+
+
+@pytest.mark.parametrize("where", ["x", "y", "sample_weight"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_in_the_data(where, bad):
+    model = compiled_mlp(loss="mse")
+    x, y, w = X.copy(), np.random.rand(20, 3).astype("float32"), np.ones(20, "float32")
+    {"x": x, "y": y, "sample_weight": w}[where][(7, 1) if where != "sample_weight" else 7] = bad
+    with pytest.raises(ValueError, match=rf"{where} holds .*index \(7") as info:
+        model.fit(x, y, sample_weight=w, verbose=0)
+    assert_no_array_dump(str(info.value))
+
+
+def test_non_finite_values_in_a_generator_batch_and_in_predict():
+    model = compiled_mlp()
+    bad = X.copy()
+    bad[12, 0] = np.nan
+
+    def batches():
+        yield X[:10], Y[:10]
+        yield bad[10:], Y[10:]
+
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(batches(), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="x holds 1 NaN"):
+        model.predict(bad, verbose=0)
+    with pytest.raises(ValueError, match="x holds 1 NaN"):
+        model.evaluate(bad, Y, verbose=0)
+
+
+@pytest.mark.parametrize("class_weight,match", [
+    ({0: 1.0, 7: 2.0}, r"classes \[7\].*0\.\.2"),
+    ({-1: 1.0}, r"classes \[-1\]"),
+    ({"cat": 1.0}, r"classes \['cat'\]"),
+    ([1.0, 2.0], "must be a dict"),
+])
+def test_class_weight_naming_unknown_classes(class_weight, match):
+    model = compiled_mlp()
+    with pytest.raises((ValueError, TypeError), match=match):
+        model.fit(X, Y, class_weight=class_weight, verbose=0)
+
+
+def test_class_weight_on_one_hot_labels_checks_the_column_count():
+    model = compiled_mlp(loss="categorical_crossentropy")
+    y = np.eye(3, dtype="float32")[Y]
+    with pytest.raises(ValueError, match=r"classes \[3\]"):
+        model.fit(X, y, class_weight={0: 1.0, 3: 5.0}, verbose=0)
