@@ -68,6 +68,12 @@ class Trainer:
         from keraslite import optimizers
         from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 
+        self._compile_arguments = {
+            "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+            "weighted_metrics": weighted_metrics, "run_eagerly": bool(run_eagerly),
+            "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+            "auto_scale_loss": bool(auto_scale_loss),
+        }
         self.optimizer = optimizers.get(optimizer)
         if auto_scale_loss and self.dtype_policy == "mixed_float16" and not isinstance(
                 self.optimizer, optimizers.LossScaleOptimizer):
@@ -185,8 +191,40 @@ class Trainer:
             self._loss_tracker.update_state(loss, sample_weight=ops.shape(tree.flatten(y_pred)[0])[0])
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
+    def test_step(self, data):
+        """Loss and metrics for one batch, without updating weights; returns the logs. Override
+        it to evaluate differently (e.g. a GAN's discriminator accuracy): the override runs
+        compiled inside ``evaluate`` and fit's validation on both backends."""
+        from keraslite import ops
+        from keraslite.training.data_sources import unpack
+
+        x, y, sample_weight = unpack(data, "test_step")
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=False)
+        if self._loss_tracker is not None:
+            self._loss_tracker.update_state(loss, sample_weight=ops.shape(tree.flatten(y_pred)[0])[0])
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
     def _custom_train_step(self):
         return type(self).train_step is not Trainer.train_step
+
+    def _custom_test_step(self):
+        return type(self).test_step is not Trainer.test_step
+
+    def _all_metrics(self):
+        """Every metric the model holds: the compiled ones and those set as attributes."""
+        from keraslite.metrics import Metric
+
+        metrics = list(self.metrics)
+        for value in vars(self).values():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, Metric) and not any(item is m for m in metrics):
+                    metrics.append(item)
+        return metrics
+
+    def _all_metric_variables(self):
+        return [v for m in self._all_metrics() for v in m.variables]
 
     def _all_state_variables(self):
         """Every variable a custom train_step may touch: the model's, and those of every optimizer
@@ -207,23 +245,25 @@ class Trainer:
                 out.append(var)
         return out
 
-    def _prebuild_custom_step(self, data):
-        """Runs the custom train_step once abstractly so lazily created state (optimizer slots,
-        metric variables) exists before the compiled step collects the variables."""
+    def _prebuild_custom_step(self, data, kind="train"):
+        """Runs the custom train_step (or test_step) once abstractly so lazily created state
+        (optimizer slots, metric variables) exists before the compiled step collects it."""
         from keraslite.ops.keras_tensor import KerasTensor
 
-        if getattr(self, "_custom_step_built", False):
+        flag = f"_custom_{kind}_step_built"
+        if getattr(self, flag, False):
             return
+        user_step = self.train_step if kind == "train" else self.test_step
         flat, template = data.flat()
         specs = [KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)) for a in flat]
 
         def run(*arrays):
-            self.train_step(_user_batch(repack(template, list(arrays))))
+            user_step(_user_batch(repack(template, list(arrays))))
             return arrays[0]
 
         with StatelessScope():
             core.compute_output_spec(run, tuple(specs), {})
-        self._custom_step_built = True
+        setattr(self, flag, True)
 
     # -- building for data ------------------------------------------------------------------
     def _output_names_for_training(self):
@@ -231,6 +271,12 @@ class Trainer:
         if callable(names):
             names = names()
         return list(names) if names else [self.name]
+
+    def _num_classes(self):
+        """The class count of a single-output classifier (for class_weight), None if unknown."""
+        shape = getattr(self, "output_shape", None)
+        return _output_classes(tuple(shape)) if isinstance(shape, (tuple, list)) and (
+            not shape or not isinstance(shape[0], (tuple, list))) else None
 
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; returns flat y_pred specs."""
@@ -465,6 +511,10 @@ class Trainer:
         if entry is None and kind == "train" and self._custom_train_step():
             entry = self._functions[key] = (
                 _CustomStepLoop(self, template, batch_size, self._all_state_variables()), None)
+        if entry is None and kind == "test" and self._custom_test_step():
+            entry = self._functions[key] = (
+                _CustomTestLoop(self, template, batch_size, list(self.variables),
+                                self._all_metric_variables()), None)
         if entry is None:
             if kind == "train":
                 step, groups = self._make_train_step(template)
@@ -516,6 +566,9 @@ class Trainer:
             metric_logs = self._logs_function(groups[3])
             logs_of = lambda values: metric_logs(values[3])  # noqa: E731
         needs_logs = bool(callbacks.needs_train_batch_hooks) or verbose == 1
+        # With a TerminateOnNaN callback, a NaN/inf loss stops fit cleanly (the callback sets
+        # stop_training) instead of raising NonFiniteLossError.
+        check_loss = _ignore_loss if callbacks.stops_on_nonfinite_loss else _check_finite_loss
         block = self._block_size(callbacks, verbose, steps)
         rng = _shuffle_rng()
         self.stop_training = False
@@ -534,7 +587,7 @@ class Trainer:
                     step += n
                     if needs_logs:
                         batch_logs = _to_floats(logs_of(holder.values))
-                        _check_finite_loss(batch_logs, epoch, step)
+                        check_loss(batch_logs, epoch, step)
                     block.observe(n, time.perf_counter() - started)
                     callbacks.on_train_batch_end(step - 1, batch_logs)
                     if self.stop_training:
@@ -554,7 +607,7 @@ class Trainer:
                     break
                 train.on_epoch_end()
                 epoch_logs = _to_floats(logs_of(holder.values))
-                _check_finite_loss(epoch_logs, epoch, step)
+                check_loss(epoch_logs, epoch, step)
                 if val is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._run_test(val, holder, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -606,9 +659,10 @@ class Trainer:
             data, val_data = data.split(float(validation_split))
             self._prepare(val_data)
             val = ArrayFeeder(self, val_data, batch_size, "test")
-        if class_weight is not None:
-            data.sample_weight = _class_weights_to_sample_weights(class_weight, data)
         self._prepare(data, need_y=kind != "predict")
+        if class_weight is not None:
+            data.sample_weight = _class_weights_to_sample_weights(class_weight, data,
+                                                                  self._num_classes())
         feeder = ArrayFeeder(self, data, batch_size, kind, shuffle=shuffle, steps=steps)
         return (feeder, val) if validation_split else feeder
 
@@ -663,14 +717,22 @@ class Trainer:
 
     def _run_test(self, feeder, holder, callbacks=None):
         """Runs the compiled test loop over a feeder's blocks; returns the logs as floats."""
-        mvars = [v for m in self.metrics for v in m.variables]
-        for metric in self.metrics:
+        custom = self._custom_test_step()
+        if custom:
+            self._prebuild_custom_step(feeder.first_data(), kind="test")
+            mvars = self._all_metric_variables()
+        else:
+            mvars = [v for m in self.metrics for v in m.variables]
+        for metric in self._all_metrics() if custom else self.metrics:
             metric.reset_state()
         mv = [v._stored_value() for v in mvars]
         # Weights are read through the variables (live values while fit holds them), so this
         # works for every state layout, custom train steps included.
-        tvars, ntvars = self._state_groups()
-        params = [[v.value for v in tvars], [v.value for v in ntvars]]
+        if custom:
+            params = [v.value for v in self.variables]
+        else:
+            tvars, ntvars = self._state_groups()
+            params = [[v.value for v in tvars], [v.value for v in ntvars]]
         if callbacks is not None:
             callbacks.on_test_begin()
         step = 0
@@ -679,7 +741,7 @@ class Trainer:
             step += n
         if step == 0:
             raise ValueError("evaluation got no batches from its data source.")
-        logs = _to_floats(self._logs_function(mvars)(mv))
+        logs = _to_floats(self._custom_logs if custom else self._logs_function(mvars)(mv))
         if callbacks is not None:
             callbacks.on_test_batch_end(step - 1, logs)
             callbacks.on_test_end(logs)
@@ -767,9 +829,10 @@ class Trainer:
         """One optimizer step on one batch; returns the running loss and metrics."""
         self._assert_compiled("train_on_batch")
         data = ArrayData(x, y, sample_weight, what="train_on_batch")
-        if class_weight is not None:
-            data.sample_weight = _class_weights_to_sample_weights(class_weight, data)
         self._prepare(data)
+        if class_weight is not None:
+            data.sample_weight = _class_weights_to_sample_weights(class_weight, data,
+                                                                  self._num_classes())
         tvars, _ = self._state_groups()
         self._ensure_optimizer_built(tvars)
         from keraslite.training.feeders import ArrayFeeder
@@ -838,6 +901,36 @@ class _CustomStepLoop:
         return [values]
 
 
+class _CustomTestLoop:
+    """Runs a user's ``test_step`` as one compiled step per batch: the model's variables are
+    read-only inputs, the metrics' variables the carried state."""
+
+    def __init__(self, trainer, template, batch_size, model_variables, metric_variables):
+        from keraslite import ops
+
+        self.batch_size = batch_size
+
+        def step(params, values, data, order, offset):
+            idx = ops.slice(order, [offset], [batch_size])
+            batch = [ops.take(a, idx, axis=0) for a in data]
+            mapping = list(zip(model_variables, params)) + list(zip(metric_variables, values))
+            with StatelessScope(mapping) as scope:
+                trainer._clear_losses()
+                logs = trainer.test_step(_user_batch(repack(template, batch)))
+                new_values = [scope.current(v) for v in metric_variables]
+            return new_values, dict(logs or {})
+
+        self.trainer = trainer
+        self.fn = B_compile.compile_function(step, trainer._jit(), donate_argnums=(1,))
+
+    def __call__(self, params, carry, data, order, offset, n_steps):
+        (values,) = carry
+        for i in range(n_steps):
+            start = offset + i * self.batch_size
+            values, self.trainer._custom_logs = self.fn(params, values, data, order, start)
+        return [values]
+
+
 class _FixedBlock:
     def __init__(self, size):
         self.size = max(int(size), 1)
@@ -868,6 +961,10 @@ def _first_batch(source):
     from keraslite.training.data_sources import batch_data
 
     return batch_data(source.peek(), "predict")
+
+
+def _ignore_loss(logs, epoch, step):
+    """Stands in for _check_finite_loss when a TerminateOnNaN callback handles the loss."""
 
 
 def _check_finite_loss(logs, epoch, step):
@@ -906,8 +1003,18 @@ def _model_dtype(array):
     return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
 
 
-def _class_weights_to_sample_weights(class_weight, data):
-    """Per-sample weights from ``{class: weight}`` for a single-output model."""
+def _output_classes(shape):
+    if not isinstance(shape, tuple) or not shape or not isinstance(shape[-1], int):
+        return None
+    return max(shape[-1], 2)
+
+
+def _class_weights_to_sample_weights(class_weight, data, num_classes=None):
+    """Per-sample weights from ``{class: weight}`` for a single-output model.
+
+    ``num_classes`` (the output's last dimension, 2 for a single sigmoid unit) bounds the valid
+    class ids; a key outside it is a mistake Keras would silently ignore, so it is refused.
+    """
     if not isinstance(class_weight, dict):
         raise TypeError(f"class_weight must be a dict {{class: weight}}. Received: {type(class_weight).__name__}")
     ys = tree.flatten(data.y)
@@ -916,10 +1023,15 @@ def _class_weights_to_sample_weights(class_weight, data):
     y = ys[0]
     labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
     labels = labels.astype(np.int64)
-    present = set(np.unique(labels).tolist())
-    unknown = [c for c in class_weight if c not in present and not (isinstance(c, (int, np.integer)) and 0 <= c)]
+    if y.ndim > 1 and y.shape[-1] > 1:
+        num_classes = y.shape[-1]
+    unknown = [c for c in class_weight
+               if not isinstance(c, (int, np.integer)) or c < 0
+               or (num_classes is not None and c >= num_classes)]
     if unknown:
-        raise ValueError(f"class_weight names classes {unknown} that are not valid class ids.")
+        valid = f"0..{num_classes - 1}" if num_classes else "non-negative integers"
+        raise ValueError(f"class_weight names classes {unknown} that the model does not have. "
+                         f"Valid class ids: {valid}. Received keys: {sorted(map(repr, class_weight))}")
     weights = np.ones(len(labels), dtype=np.float32)
     for cls, w in class_weight.items():
         weights[labels == int(cls)] = float(w)
