@@ -13,6 +13,7 @@ import numpy as np
 
 from keraslite import config
 from keraslite.backends import core
+from keraslite.layers import auto_config
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
@@ -108,6 +109,12 @@ class Layer:
     """
 
     _signature_cache: dict = {}
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        if auto_config.is_user_class(cls):
+            auto_config.capture(instance, args, kwargs)
+        return instance
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, batch_size=None,
                  input_dim=None, autocast=True, **kwargs):
@@ -519,11 +526,22 @@ class Layer:
                    "dtype": self.dtype_policy}
         if self._batch_input_shape is not None:
             config_["batch_input_shape"] = self._batch_input_shape
+        if auto_config.is_user_class(type(self)):
+            arguments = auto_config.constructor_config(self)
+            if arguments is not None:
+                config_.update(arguments)
+            elif type(self).get_config is Layer.get_config:
+                raise NotImplementedError(
+                    f"{type(self).__name__} cannot be saved: its constructor arguments are not "
+                    "all plain data (numbers, strings, lists, dicts), so they cannot be recorded "
+                    "automatically. Implement get_config() returning them (and from_config() if "
+                    "they need rebuilding)."
+                )
         return config_
 
     @classmethod
     def from_config(cls, config_):
-        return cls(**config_)
+        return auto_config.construct(cls, config_)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

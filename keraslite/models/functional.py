@@ -136,6 +136,21 @@ class Functional(Model):
     def compute_output_spec(self, *args, **kwargs):
         return Layer.compute_output_spec(self, *args, **kwargs)
 
+    # -- config --------------------------------------------------------------------------------
+    def get_config(self):
+        from keraslite.models.functional_config import get_functional_config
+
+        return get_functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from keraslite.models.functional_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)
+
+    def get_build_config(self):
+        return None  # the config itself rebuilds the graph
+
 
 class _CompiledNode:
     """A node with its argument template flattened once, so eager calls stay cheap."""

@@ -25,16 +25,22 @@ def register_serializable(package: str = "Custom", name: str | None = None):
     return decorator
 
 
-def _builtin_layers():
-    from keraslite import layers, models
+_BUILTINS: dict[str, type] = {}
 
-    found = {}
-    for module in (layers, models):
-        for attr in dir(module):
-            obj = getattr(module, attr)
-            if isinstance(obj, type):
-                found[attr] = obj
-    return found
+
+def _builtin_layers():
+    """keraslite's own layer and model classes by name (the closed set a config may name)."""
+    if not _BUILTINS:
+        from keraslite import layers, models
+        from keraslite.layers.core.op_layer import OpLayer
+
+        for module in (layers, models):
+            for attr in dir(module):
+                obj = getattr(module, attr)
+                if isinstance(obj, type):
+                    _BUILTINS[attr] = obj
+        _BUILTINS["OpLayer"] = OpLayer
+    return _BUILTINS
 
 
 def get_registered_object(name: str, custom_objects: dict | None = None):

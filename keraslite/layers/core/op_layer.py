@@ -39,8 +39,39 @@ class OpLayer(Layer):
         return inputs
 
     def get_config(self):
-        raise ValueError(
-            f"Layer '{self.name}' is a raw op ({self.fn.__name__}) applied to a symbolic tensor; "
-            "ops like this cannot be saved to a config. Wrap the computation in a Layer subclass "
-            "registered with keraslite.saving.register_serializable instead."
-        )
+        # Saved as the op's public name plus its constant arguments; loading looks the name up
+        # among keraslite.ops' own functions only (a closed set, like the layer registry).
+        from keraslite import ops
+        from keraslite.saving import json_values
+
+        public = getattr(ops, self.fn.__name__, None)
+        if self.fn.__name__ not in ops.__all__ or getattr(public, "raw", None) is not self.fn:
+            raise ValueError(
+                f"Layer '{self.name}' applies {self.fn.__name__}, which is not a public "
+                "keraslite.ops function, so it cannot be saved to a config. Wrap the computation "
+                "in a Layer subclass registered with keraslite.saving.register_serializable."
+            )
+        counter = iter(range(len(self._positions)))
+        arguments = json_values.encode(self._template, lambda t: next(counter),
+                                       f"Layer '{self.name}'")
+        return {"name": self.name, "op": self.fn.__name__, "arguments": arguments}
+
+    @classmethod
+    def from_config(cls, config):
+        from keraslite import ops
+        from keraslite.saving import json_values
+
+        name = config.get("op")
+        public = getattr(ops, name, None) if name in ops.__all__ else None
+        if getattr(public, "raw", None) is None:
+            raise ValueError(f"Unknown op {name!r} in an OpLayer config: only keraslite.ops "
+                             "functions can be loaded.")
+        where = f"Layer '{config.get('name')}'"
+        template = json_values.decode(config.get("arguments"),
+                                      lambda ref: KerasTensor((), name="placeholder"), where)
+        if not (isinstance(template, tuple) and len(template) == 2
+                and isinstance(template[0], tuple) and isinstance(template[1], dict)):
+            raise ValueError(f"{where}: malformed op arguments in the config.")
+        layer = cls(public.raw, template[0], template[1])
+        layer.name = config.get("name") or layer.name
+        return layer
