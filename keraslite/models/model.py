@@ -35,7 +35,7 @@ class Model(Trainer, Layer):
             from keraslite.models.functional import Functional
 
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
@@ -97,6 +97,26 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return Layer.get_config(self)
+
+    # -- saving --------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Saves architecture, weights, compile config and optimizer state to a ``.keraslite``
+        file (atomically: a crash mid-save leaves the previous file intact)."""
+        from keraslite.saving.model_file import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves every weight to a ``.safetensors`` file (atomically)."""
+        from keraslite.saving.weights_file import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Loads weights from ``.safetensors``, ``.keraslite``, or Keras ``.weights.h5``/``.h5``."""
+        from keraslite.saving.weights_file import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
 
 def _with_free_batch(shapes):

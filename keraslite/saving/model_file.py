@@ -1,0 +1,160 @@
+"""``model.save("m.keraslite")`` and ``load_model``: one zip of a JSON config and safetensors weights.
+
+The archive holds two entries:
+
+* ``config.json``: the format name and version, the keraslite version and backend that wrote it,
+  the model's config (classes named from the closed registry), its compile config and whether
+  optimizer state follows;
+* ``model.weights.safetensors``: every model variable (keys from ``weight_paths``) and, when
+  included, the optimizer's variables under ``optimizer/vars/<i>``, each with a checksum.
+
+Nothing in the file is ever executed or imported: the config names classes that are looked up in
+keraslite's own registry, ``register_serializable`` classes or ``custom_objects``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+from keraslite.saving import archive, tensor_file
+from keraslite.saving.errors import CorruptFileError
+from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
+from keraslite.saving.weight_paths import named_variables, optimizer_variables
+
+FORMAT = "keraslite.model"
+FORMAT_VERSION = 1
+CONFIG_ENTRY = "config.json"
+WEIGHTS_ENTRY = "model.weights.safetensors"
+EXTENSION = ".keraslite"
+
+
+def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True):
+    """Writes ``model`` (architecture, weights, compile config, optimizer state) atomically."""
+    from keraslite import __version__
+    from keraslite.backend import backend
+    from keraslite.saving.compile_config import get_compile_config
+    from keraslite.saving.serialization import serialize_layer
+
+    path = _check_path(filepath)
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} already exists and overwrite=False.")
+    if not model.built:
+        raise ValueError(f"Model '{model.name}' has not been built yet, so it has no weights to "
+                         "save. Call it on data or call model.build(input_shape) first.")
+    model_config = serialize_layer(model)
+    try:
+        compile_config = get_compile_config(model)
+    except ValueError as error:
+        warnings.warn(f"Model '{model.name}' is saved without its compile config ({error}); "
+                      "load_model will return it uncompiled.", stacklevel=3)
+        compile_config = None
+    tensors = variables_to_arrays(named_variables(model))
+    optimizer = getattr(model, "optimizer", None)
+    with_optimizer = bool(include_optimizer and compile_config is not None
+                          and optimizer is not None and optimizer.built)
+    if with_optimizer:
+        tensors.update(variables_to_arrays(optimizer_variables(optimizer)))
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "keraslite_version": __version__,
+        "backend": backend(),
+        "model": model_config,
+        "compile_config": compile_config,
+        "optimizer_state": with_optimizer,
+    }
+    archive.write_archive(path, {
+        CONFIG_ENTRY: json.dumps(config, indent=1).encode("utf-8"),
+        WEIGHTS_ENTRY: tensor_file.encode_tensors(tensors, {"format": FORMAT}),
+    })
+
+
+def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+    """Rebuilds a model saved with ``model.save``; ``compile`` restores the optimizer state too.
+
+    ``safe_mode`` is accepted for Keras compatibility and is always on: nothing a file names is
+    ever imported or run.
+    """
+    from keraslite.saving.compile_config import compile_from_config
+    from keraslite.saving.serialization import deserialize_layer
+
+    path = os.fspath(filepath)
+    if not path.endswith(EXTENSION) and not os.path.isfile(path):
+        raise ValueError(f"load_model expects a '{EXTENSION}' file written by model.save. "
+                         f"Received: {path!r}")
+    entries = read_model_entries(path)
+    config = parse_config(entries[CONFIG_ENTRY], path)
+    model = deserialize_layer(config["model"], custom_objects=custom_objects)
+    if not model.built:
+        raise ValueError(f"{path}: the saved model '{model.name}' could not be built from its "
+                         "config (it has no input shape). Save it after calling it on data.")
+    source = f"{path} ({WEIGHTS_ENTRY})"
+    tensors, _ = tensor_file.decode_tensors(entries[WEIGHTS_ENTRY], source)
+    model_keys = named_variables(model)
+    optimizer_arrays = {k: v for k, v in tensors.items() if k.startswith("optimizer/")}
+    model_arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
+    assign_arrays(model_keys, model_arrays, source)
+    if compile and config.get("compile_config") is not None:
+        compile_from_config(model, config["compile_config"], custom_objects)
+        if config.get("optimizer_state") and optimizer_arrays:
+            model._ensure_optimizer_built(None)
+            assign_arrays(optimizer_variables(model.optimizer), optimizer_arrays,
+                          f"{source}, optimizer state")
+    return model
+
+
+def load_weights_from_model_file(model, path, skip_mismatch=False):
+    """``model.load_weights("m.keraslite")``: the model weights of a saved model file."""
+    entries = read_model_entries(path)
+    parse_config(entries[CONFIG_ENTRY], path)
+    source = f"{path} ({WEIGHTS_ENTRY})"
+    tensors, _ = tensor_file.decode_tensors(entries[WEIGHTS_ENTRY], source)
+    arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
+    variables = named_variables(model, include_seeds=any(k.split("/")[-2] == "seeds"
+                                                         for k in arrays))
+    assign_arrays(variables, arrays, source, skip_mismatch=skip_mismatch)
+
+
+def read_model_entries(path) -> dict:
+    entries = archive.read_archive(path)
+    for name in (CONFIG_ENTRY, WEIGHTS_ENTRY):
+        if name not in entries:
+            raise CorruptFileError(f"{path} is not a complete keraslite model file: the entry "
+                                   f"'{name}' is missing.")
+    return entries
+
+
+def parse_config(data: bytes, path) -> dict:
+    """The archive's config.json, checked for format and version (never evaluated)."""
+    try:
+        config = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise CorruptFileError(f"{path}: {CONFIG_ENTRY} is not valid JSON ({error}).") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise CorruptFileError(f"{path}: {CONFIG_ENTRY} does not describe a keraslite model.")
+    version = config.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(f"{path} was written in model format version {version!r}; this "
+                         f"keraslite reads versions up to {FORMAT_VERSION}. Upgrade keraslite.")
+    if not isinstance(config.get("model"), dict):
+        raise CorruptFileError(f"{path}: {CONFIG_ENTRY} has no model config.")
+    return config
+
+
+def _no_duplicate_keys(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise json.JSONDecodeError(f"duplicate key {key!r}", "", 0)
+        out[key] = value
+    return out
+
+
+def _check_path(filepath) -> str:
+    path = os.fspath(filepath)
+    if not path.endswith(EXTENSION):
+        raise ValueError(f"model.save writes '{EXTENSION}' files. Received: {path!r}. Use a "
+                         f"name ending in '{EXTENSION}', or save_weights('....safetensors') for "
+                         "the weights alone.")
+    return path

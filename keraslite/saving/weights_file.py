@@ -1,0 +1,59 @@
+"""``save_weights`` / ``load_weights``: keraslite's safetensors files, Keras HDF5 files, model files."""
+from __future__ import annotations
+
+import os
+
+from keraslite.saving import tensor_file
+from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
+from keraslite.saving.weight_paths import named_variables
+
+EXTENSION = ".safetensors"
+_H5_EXTENSIONS = (".h5", ".hdf5", ".keras")
+
+
+def save_weights(model, filepath, overwrite: bool = True):
+    """Writes every weight of ``model`` to a ``.safetensors`` file, atomically."""
+    path = os.fspath(filepath)
+    if not path.endswith(EXTENSION):
+        raise ValueError(f"save_weights writes '{EXTENSION}' files. Received: {path!r}.")
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} already exists and overwrite=False.")
+    _check_built(model, "save")
+    tensor_file.save_tensors(path, variables_to_arrays(named_variables(model, include_seeds=False)),
+                             {"format": "keraslite.weights"})
+
+
+def load_weights(model, filepath, skip_mismatch: bool = False):
+    """Loads weights from ``.safetensors`` (keraslite), ``.keraslite`` (a saved model) or Keras
+    ``.weights.h5`` / legacy ``.h5`` files. All-or-nothing: a mismatch changes nothing."""
+    path = os.fspath(filepath)
+    _check_built(model, "load")
+    if path.endswith(EXTENSION):
+        tensors, _ = tensor_file.load_tensors(path)
+        assign_arrays(named_variables(model, include_seeds=False), tensors, path,
+                      skip_mismatch=skip_mismatch)
+    elif path.endswith(".keraslite"):
+        from keraslite.saving.model_file import load_weights_from_model_file
+
+        load_weights_from_model_file(model, path, skip_mismatch=skip_mismatch)
+    elif path.endswith(_H5_EXTENSIONS):
+        if path.endswith(".keras"):
+            raise ValueError(f"{path}: Keras '.keras' archives are not read; save the weights "
+                             "in Keras with model.save_weights('model.weights.h5') and load that.")
+        from keraslite.saving.keras_h5 import load_keras_weights
+
+        load_keras_weights(model, path, skip_mismatch=skip_mismatch)
+    else:
+        raise ValueError(
+            f"load_weights cannot tell the format of {path!r} from its name. Supported: "
+            "'.safetensors' (keraslite), '.keraslite' (a saved model), '.weights.h5' (Keras 3) "
+            "and '.h5'/'.hdf5' (legacy Keras)."
+        )
+
+
+def _check_built(model, verb):
+    if not model.built:
+        raise ValueError(
+            f"Model '{model.name}' has no weights yet, so it cannot {verb} them. Build it first: "
+            "call it on data, or model.build(input_shape), or start it with keraslite.Input."
+        )
