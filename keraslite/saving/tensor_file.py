@@ -132,8 +132,8 @@ def _encode_parts(tensors: Mapping, metadata: Mapping | None) -> list:
     for key, value in user_metadata.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise TypeError(
-                "Tensor file metadata must map strings to strings. "
-                f"Received: {key!r}: {value!r} ({type(value).__name__})"
+                "Tensor file metadata must map strings to strings. Received: a "
+                f"{type(key).__name__} key {str(key)[:60]!r} with a {type(value).__name__} value"
             )
         if _has_marker(key):
             raise ValueError(
