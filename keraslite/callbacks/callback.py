@@ -10,7 +10,18 @@ class Callback:
     model being trained and ``self.params`` holds ``verbose``, ``epochs`` and ``steps``.
 
     Overriding a batch-level hook makes the trainer run one step per compiled call (so the hook
-    sees every batch), which is slower; prefer epoch-level hooks where they suffice.
+    sees every batch), which is slower; prefer epoch-level hooks where they suffice. A hook may
+    also be assigned on the instance (``self.on_train_batch_end = fn`` in ``__init__``); it then
+    counts only for that instance, which lets a callback need batch hooks only for some of its
+    settings (``TensorBoard(update_freq=10)``, ``ModelCheckpoint(save_freq=100)``).
+
+    Optional state protocol: a callback whose decisions depend on what it has seen (a patience
+    counter, the best value so far) implements ``get_state() -> dict`` and ``set_state(state)``,
+    so that ``BackupAndRestore`` can save it and a resumed ``fit`` carries on where it stopped.
+    The state holds JSON values (numbers, strings, lists, None); arrays appear only under keys
+    documented by the callback (``"best_weights"``: a list of NumPy arrays). A restored state
+    survives the next ``on_train_begin``, so ``set_state`` may be called before ``fit`` starts
+    or from another callback's ``on_train_begin``. The defaults keep no state.
 
     Example::
 
@@ -33,6 +44,14 @@ class Callback:
     @property
     def model(self):
         return self._model
+
+    # -- state (optional protocol, see the class docstring) -----------------------------------
+    def get_state(self):
+        """The callback's resumable state as a dict; empty for a stateless callback."""
+        return {}
+
+    def set_state(self, state):
+        """Restores a state returned by ``get_state``; a stateless callback ignores it."""
 
     # -- training -----------------------------------------------------------------------------
     def on_train_begin(self, logs=None):

@@ -28,6 +28,11 @@ _BATCH_HOOKS = {
 
 
 def _overrides(callback, hook):
+    """Whether ``hook`` does something for ``callback``: a method overriding Callback's, or a
+    function assigned on the instance (LambdaCallback, or a callback that needs a batch hook
+    only for some settings)."""
+    if hook in getattr(callback, "__dict__", ()):
+        return True
     method = getattr(type(callback), hook, None)
     return method is not None and method is not getattr(Callback, hook, None)
 
@@ -168,6 +173,14 @@ class CallbackList:
     @property
     def needs_predict_batch_hooks(self):
         return self._needs("predict")
+
+    @property
+    def stops_on_nonfinite_loss(self):
+        """True if a ``TerminateOnNaN`` is in the list: ``fit`` then leaves a NaN/inf loss to it
+        (a clean stop) instead of raising ``NonFiniteLossError``."""
+        from keraslite.callbacks.terminate_on_nan import TerminateOnNaN
+
+        return any(isinstance(c, TerminateOnNaN) for c in self.callbacks)
 
     @property
     def needs_batch_hooks(self):
