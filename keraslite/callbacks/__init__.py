@@ -1,10 +1,18 @@
 """Callbacks: objects that ``fit``, ``evaluate`` and ``predict`` notify as they run."""
 from keraslite.callbacks.callback import Callback
 from keraslite.callbacks.callback_list import CallbackList
+from keraslite.callbacks.csv_logger import CSVLogger
+from keraslite.callbacks.early_stopping import EarlyStopping
 from keraslite.callbacks.history import History
 from keraslite.callbacks.lambda_callback import LambdaCallback
+from keraslite.callbacks.learning_rate_scheduler import LearningRateScheduler
+from keraslite.callbacks.monitor import MonitorCallback
 from keraslite.callbacks.progbar_logger import ProgbarLogger
+from keraslite.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from keraslite.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "LambdaCallback", "ProgbarLogger",
-           "TerminateOnNaN"]
+__all__ = [
+    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+    "LearningRateScheduler", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
