@@ -6,13 +6,15 @@ from keraslite.callbacks.early_stopping import EarlyStopping
 from keraslite.callbacks.history import History
 from keraslite.callbacks.lambda_callback import LambdaCallback
 from keraslite.callbacks.learning_rate_scheduler import LearningRateScheduler
+from keraslite.callbacks.model_checkpoint import ModelCheckpoint
 from keraslite.callbacks.monitor import MonitorCallback
 from keraslite.callbacks.progbar_logger import ProgbarLogger
 from keraslite.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from keraslite.callbacks.tensorboard import TensorBoard
 from keraslite.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau",
-    "TerminateOnNaN",
+    "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger",
+    "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN",
 ]
