@@ -18,7 +18,7 @@ def _recorder(events, hooks=HOOKS):
     return LambdaCallback(**{name: make(name) for name in hooks})
 
 
-# -- LambdaCallback ---------------------------------------------------------------------------------
+# -- LambdaCallback --------------------------------------------------------------------------------
 def test_hook_order_in_fit():
     x, y = linear_data(16)
     model = linear_model()
@@ -80,7 +80,7 @@ def test_lambda_callback_bad_input():
         LambdaCallback(on_epoch_end=3)
 
 
-# -- TerminateOnNaN ---------------------------------------------------------------------------------
+# -- TerminateOnNaN --------------------------------------------------------------------------------
 def _data_with_nan_at_sample(index, n=32):
     """Data whose squared error overflows float32 (inf loss) in the batch holding ``index``
     (fit refuses NaN inputs, so the bad loss comes from a finite but huge target)."""

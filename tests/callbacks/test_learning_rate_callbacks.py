@@ -29,7 +29,7 @@ def _lr_per_epoch(model, callback, logs_per_epoch):
     return seen + [_lr(model)]
 
 
-# -- ReduceLROnPlateau ----------------------------------------------------------------------------
+# -- ReduceLROnPlateau ---------------------------------------------------------------------------
 def test_reduce_on_plateau_hand_computed():
     model = linear_model(learning_rate=0.1)
     reduce = ReduceLROnPlateau(factor=0.5, patience=2, min_delta=0.0)
@@ -109,7 +109,7 @@ def test_reduce_on_plateau_bad_arguments(kwargs, error, pattern):
         ReduceLROnPlateau(**kwargs)
 
 
-# -- LearningRateScheduler --------------------------------------------------------------------------
+# -- LearningRateScheduler -------------------------------------------------------------------------
 def _numpy_sgd(weights, x, y, rates, batch_size):
     """Plain SGD on mean squared error for y = x @ W + b, one learning rate per epoch."""
     w, b = (np.array(v, dtype=np.float64) for v in weights)

@@ -49,8 +49,8 @@ def test_epoch_scalars_equal_history(tmp_path):
     np.testing.assert_allclose(_scalars(train, "epoch_learning_rate"),
                                [(e, 0.05) for e in range(3)], rtol=1e-6)
     # After each validation: the metrics at step = optimizer iterations (2 steps per epoch).
-    np.testing.assert_allclose(_scalars(val, "evaluation_loss_vs_iterations"),
-                               [(2 * (e + 1), v) for e, v in enumerate(history.history["val_loss"])],
+    expected = [(2 * (e + 1), v) for e, v in enumerate(history.history["val_loss"])]
+    np.testing.assert_allclose(_scalars(val, "evaluation_loss_vs_iterations"), expected,
                                rtol=1e-6)
     config = json.loads(train.Tensors("keras")[0].tensor_proto.string_val[0])
     assert config["class_name"] == "Sequential"
