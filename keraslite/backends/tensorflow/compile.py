@@ -25,7 +25,8 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
-            idx = tf.slice(order, [offset + i * batch_size], [batch_size])
+            # gather, not tf.slice: XLA would recompile for every new offset (see core.slice).
+            idx = tf.gather(order, tf.range(batch_size) + (offset + i * batch_size))
             batch = [tf.gather(a, idx) for a in data]
             return i + 1, step_fn(params, carry, batch)
 

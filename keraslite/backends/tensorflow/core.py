@@ -168,7 +168,21 @@ def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
 
 # -- added by the op layer: slicing and scattering --------------------------------------------
 def slice(inputs, start_indices, shape):
-    return tf.slice(convert_to_tensor(inputs), list(start_indices), list(shape))
+    inputs = convert_to_tensor(inputs)
+    starts = list(start_indices)
+    if all(isinstance(s, (int, np.integer)) for s in starts):
+        return tf.slice(inputs, starts, list(shape))
+    # A start computed at run time: XLA treats tf.slice's `begin` as a compile-time constant
+    # and recompiles for every new value (a fresh compile per batch offset in a training
+    # loop). Gathering a range along each sliced axis compiles once.
+    out = inputs
+    for axis, (start, size) in enumerate(zip(starts, shape)):
+        whole_axis = isinstance(start, (int, np.integer)) and start == 0 and size == inputs.shape[axis]
+        if whole_axis:
+            continue
+        index = tf.range(size) + tf.cast(start, tf.int32)
+        out = tf.gather(out, index, axis=axis)
+    return out
 
 
 def slice_update(inputs, start_indices, updates):
