@@ -1,4 +1,5 @@
 """Callbacks: objects that ``fit``, ``evaluate`` and ``predict`` notify as they run."""
+from keraslite.callbacks.backup_and_restore import BackupAndRestore
 from keraslite.callbacks.callback import Callback
 from keraslite.callbacks.callback_list import CallbackList
 from keraslite.callbacks.csv_logger import CSVLogger
@@ -14,7 +15,7 @@ from keraslite.callbacks.tensorboard import TensorBoard
 from keraslite.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+    "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
     "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger",
     "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN",
 ]

@@ -53,17 +53,19 @@ class ArrayFeeder:
             return np.concatenate([chunks.ravel(), np.arange(full * b, n)])
         return rng.permutation(n)
 
-    def blocks(self, block, rng=None):
+    def blocks(self, block, rng=None, start_step=0):
+        """Blocks of steps for one epoch, from step ``start_step`` (a resumed epoch still draws
+        its whole shuffle order, so the remaining batches are the ones it would have had)."""
         b = self.batch_size
         order = B_compile.to_device(self._order(rng).astype(np.int32))
         full_steps = min(self.data.num_samples // b, self.total_steps)
         loop = self.trainer._loop(self.kind, b, self.template)[0]
-        step = 0
+        step = start_step
         while step < full_steps:
             n = min(block.size, full_steps - step)
             yield loop, self.device_data, order, i32(step * b), n
             step += n
-        if step < self.total_steps:
+        if max(step, full_steps) < self.total_steps:
             rest = self.data.num_samples - full_steps * b
             rest_loop = self.trainer._loop(self.kind, rest, self.template)[0]
             yield rest_loop, self.device_data, order, i32(full_steps * b), 1
@@ -96,15 +98,20 @@ class StreamFeeder:
             data.y = self.trainer._flatten_targets(data.y, self.trainer._train_output_names)
         return data
 
-    def blocks(self, block, rng=None):
+    def blocks(self, block, rng=None, start_step=0):
         # Reading, stacking and copying block n + 1 happens in a thread while block n runs.
-        for template, batch_size, device_data, order, n in prefetch(self._device_blocks(block)):
+        blocks = self._device_blocks(block, start_step)
+        for template, batch_size, device_data, order, n in prefetch(blocks):
             loop = self.trainer._loop(self.kind, batch_size, template)[0]
             yield loop, device_data, order, i32(0), n
 
-    def _device_blocks(self, block):
+    def _device_blocks(self, block, start_step=0):
         pending, key = [], None
-        for raw in self.source.epoch_batches(self.steps()):
+        batches = self.source.epoch_batches(self.steps())
+        for _ in range(start_step):  # a resumed epoch: skip the batches already trained on
+            if next(batches, None) is None:
+                return
+        for raw in batches:
             data = self._standardized(raw)
             flat, template = data.flat()
             this_key = (signature(template), data.num_samples)

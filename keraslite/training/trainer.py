@@ -555,8 +555,9 @@ class Trainer:
         tvars, _ = self._state_groups()
         self._ensure_optimizer_built(tvars)
         steps = train.steps()
-        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
-                                 model=self, verbose=verbose, epochs=epochs, steps=steps)
+        callbacks = CallbackList(_backups_last(callbacks), add_history=True,
+                                 add_progbar=verbose != 0, model=self, verbose=verbose,
+                                 epochs=epochs, steps=steps)
         if self._custom_train_step():
             self._prebuild_custom_step(train.first_data())
             groups = [self._all_state_variables()]
@@ -570,17 +571,26 @@ class Trainer:
         # stop_training) instead of raising NonFiniteLossError.
         check_loss = _ignore_loss if callbacks.stops_on_nonfinite_loss else _check_finite_loss
         block = self._block_size(callbacks, verbose, steps)
-        rng = _shuffle_rng()
+        rng = self._shuffle_rng = _shuffle_rng()
         self.stop_training = False
+        self._fit_callbacks, self._resume_point = callbacks, None
         epoch_logs = {}
         with HeldState(groups) as holder:
             callbacks.on_train_begin()
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
+            # A BackupAndRestore callback may have restored a backup: carry on from its point.
+            resume = self._resume_point or {}
+            first_epoch = resume.get("epoch", initial_epoch)
+            if resume:
+                rng.bit_generator.state = resume["shuffle_state"]
+            for epoch in range(first_epoch, epochs):
+                start_step = resume.get("step", 0) if epoch == first_epoch else 0
+                if start_step == 0:
+                    self.reset_metrics()  # mid-epoch, the restored accumulators carry on
+                self._epoch_shuffle_state = rng.bit_generator.state
                 callbacks.on_epoch_begin(epoch)
-                step = 0
+                step = start_step
                 batch_logs = {}
-                for loop, data, order, offset, n in train.blocks(block, rng):
+                for loop, data, order, offset, n in train.blocks(block, rng, start_step):
                     callbacks.on_train_batch_begin(step)
                     started = time.perf_counter()
                     holder.values = loop((), holder.values, data, order, offset, n)
@@ -593,7 +603,7 @@ class Trainer:
                     if self.stop_training:
                         break
                 if step == 0:
-                    if epoch == initial_epoch:
+                    if epoch == first_epoch:
                         raise ValueError(
                             "fit() got no batches from its data source in the first epoch. "
                             "Pass data with at least one batch."
@@ -985,6 +995,17 @@ def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return (epoch + 1) in validation_freq
+
+
+def _backups_last(callbacks):
+    """BackupAndRestore callbacks go last, so a backup sees what the others did this epoch."""
+    from keraslite.callbacks.backup_and_restore import BackupAndRestore
+
+    if callbacks is None or not isinstance(callbacks, (list, tuple)):
+        return callbacks
+    flat = list(callbacks)
+    return ([c for c in flat if not isinstance(c, BackupAndRestore)]
+            + [c for c in flat if isinstance(c, BackupAndRestore)])
 
 
 def _shuffle_rng():
