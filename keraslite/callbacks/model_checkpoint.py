@@ -10,6 +10,7 @@ from keraslite.callbacks.argument_checks import check_int, check_number, check_u
 from keraslite.callbacks.monitor import MonitorCallback
 
 MODEL_EXTENSION = ".keraslite"
+MODEL_EXTENSIONS = (MODEL_EXTENSION, ".keras")  # ".keras" so Keras scripts run unchanged
 WEIGHTS_EXTENSION = ".safetensors"
 
 
@@ -56,7 +57,8 @@ class ModelCheckpoint(MonitorCallback):
         self.filepath = os.fspath(filepath)
         self.save_weights_only = bool(save_weights_only)
         expected = WEIGHTS_EXTENSION if self.save_weights_only else MODEL_EXTENSION
-        if not self.filepath.endswith(expected):
+        accepted = (WEIGHTS_EXTENSION,) if self.save_weights_only else MODEL_EXTENSIONS
+        if not self.filepath.endswith(accepted):
             what = ("weights (save_weights_only=True)" if self.save_weights_only
                     else "the full model (save_weights_only=False)")
             raise ValueError(

@@ -27,6 +27,9 @@ FORMAT_VERSION = 1
 CONFIG_ENTRY = "config.json"
 WEIGHTS_ENTRY = "model.weights.safetensors"
 EXTENSION = ".keraslite"
+# Keras scripts save to "model.keras"; that name is accepted so they run unchanged, and the file
+# is keraslite's own format (Keras cannot read it, and keraslite does not read Keras archives).
+EXTENSIONS = (EXTENSION, ".keras")
 
 
 def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True):
@@ -80,7 +83,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     from keraslite.saving.serialization import deserialize_layer
 
     path = os.fspath(filepath)
-    if not path.endswith(EXTENSION) and not os.path.isfile(path):
+    if not path.endswith(EXTENSIONS) and not os.path.isfile(path):
         raise ValueError(f"load_model expects a '{EXTENSION}' file written by model.save. "
                          f"Received: {path!r}")
     entries = read_model_entries(path)
@@ -117,6 +120,7 @@ def load_weights_from_model_file(model, path, skip_mismatch=False):
 
 
 def read_model_entries(path) -> dict:
+    _refuse_keras_archive(path)
     entries = archive.read_archive(path)
     for name in (CONFIG_ENTRY, WEIGHTS_ENTRY):
         if name not in entries:
@@ -151,10 +155,27 @@ def _no_duplicate_keys(pairs):
     return out
 
 
+def _refuse_keras_archive(path):
+    """A file written by Keras itself gets an error that says so (and what to do instead)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist()[:16])
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # not a zip, or unreadable: read_archive reports it
+    if {"config.json", "metadata.json"} <= names and "model.weights.h5" in names:
+        raise ValueError(
+            f"{path} was written by Keras, not keraslite. keraslite does not rebuild Keras "
+            "archives; build the same model in keraslite and call "
+            "model.load_weights('....weights.h5') with weights saved by Keras's save_weights."
+        )
+
+
 def _check_path(filepath) -> str:
     path = os.fspath(filepath)
-    if not path.endswith(EXTENSION):
-        raise ValueError(f"model.save writes '{EXTENSION}' files. Received: {path!r}. Use a "
-                         f"name ending in '{EXTENSION}', or save_weights('....safetensors') for "
-                         "the weights alone.")
+    if not path.endswith(EXTENSIONS):
+        raise ValueError(f"model.save writes '{EXTENSION}' files (a '.keras' name is accepted "
+                         f"too). Received: {path!r}. Use a name ending in '{EXTENSION}', or "
+                         "save_weights('....safetensors') for the weights alone.")
     return path

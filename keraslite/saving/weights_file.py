@@ -8,7 +8,7 @@ from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
 from keraslite.saving.weight_paths import named_variables
 
 EXTENSION = ".safetensors"
-_H5_EXTENSIONS = (".h5", ".hdf5", ".keras")
+_H5_EXTENSIONS = (".h5", ".hdf5")
 
 
 def save_weights(model, filepath, overwrite: bool = True):
@@ -24,7 +24,8 @@ def save_weights(model, filepath, overwrite: bool = True):
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False):
-    """Loads weights from ``.safetensors`` (keraslite), ``.keraslite`` (a saved model) or Keras
+    """Loads weights from ``.safetensors`` (keraslite), ``.keraslite``/``.keras`` (a model saved by
+    keraslite) or Keras
     ``.weights.h5`` / legacy ``.h5`` files. All-or-nothing: a mismatch changes nothing."""
     path = os.fspath(filepath)
     _check_built(model, "load")
@@ -32,14 +33,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False):
         tensors, _ = tensor_file.load_tensors(path)
         assign_arrays(named_variables(model, include_seeds=False), tensors, path,
                       skip_mismatch=skip_mismatch)
-    elif path.endswith(".keraslite"):
+    elif path.endswith((".keraslite", ".keras")):
         from keraslite.saving.model_file import load_weights_from_model_file
 
         load_weights_from_model_file(model, path, skip_mismatch=skip_mismatch)
     elif path.endswith(_H5_EXTENSIONS):
-        if path.endswith(".keras"):
-            raise ValueError(f"{path}: Keras '.keras' archives are not read; save the weights "
-                             "in Keras with model.save_weights('model.weights.h5') and load that.")
         from keraslite.saving.keras_h5 import load_keras_weights
 
         load_keras_weights(model, path, skip_mismatch=skip_mismatch)
