@@ -34,14 +34,23 @@ EXTENSIONS = (EXTENSION, ".keras")
 
 def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True):
     """Writes ``model`` (architecture, weights, compile config, optimizer state) atomically."""
+    path = _check_path(filepath)
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} already exists and overwrite=False.")
+    archive.write_archive(path, model_entries(model, include_optimizer=include_optimizer))
+
+
+def model_entries(model, include_optimizer: bool = True) -> dict[str, bytes]:
+    """The archive entries ``save_model`` writes (entry name -> bytes), without touching disk.
+
+    A pure snapshot of the model's current state, so the bytes can be prepared once and written
+    elsewhere (a checkpoint thread, a forked writer) with ``archive.write_archive``.
+    """
     from keraslite import __version__
     from keraslite.backend import backend
     from keraslite.saving.compile_config import get_compile_config
     from keraslite.saving.serialization import serialize_layer
 
-    path = _check_path(filepath)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path} already exists and overwrite=False.")
     if not model.built:
         raise ValueError(f"Model '{model.name}' has not been built yet, so it has no weights to "
                          "save. Call it on data or call model.build(input_shape) first.")
@@ -49,8 +58,9 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     try:
         compile_config = get_compile_config(model)
     except ValueError as error:
+        # stacklevel 4: model_entries <- save_model <- Model.save <- the caller.
         warnings.warn(f"Model '{model.name}' is saved without its compile config ({error}); "
-                      "load_model will return it uncompiled.", stacklevel=3)
+                      "load_model will return it uncompiled.", stacklevel=4)
         compile_config = None
     tensors = variables_to_arrays(named_variables(model))
     optimizer = getattr(model, "optimizer", None)
@@ -67,10 +77,10 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
         "compile_config": compile_config,
         "optimizer_state": with_optimizer,
     }
-    archive.write_archive(path, {
+    return {
         CONFIG_ENTRY: json.dumps(config, indent=1).encode("utf-8"),
         WEIGHTS_ENTRY: tensor_file.encode_tensors(tensors, {"format": FORMAT}),
-    })
+    }
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
