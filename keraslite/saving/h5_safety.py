@@ -39,7 +39,8 @@ def require_h5py():
         import h5py
     except ImportError as error:
         raise ImportError(
-            "Reading Keras .h5 weight files needs the h5py package: pip install h5py"
+            "Reading Keras .h5 weight files needs the h5py package: pip install h5py "
+            "(or pip install \"keraslite[h5]\")"
         ) from error
     return h5py
 

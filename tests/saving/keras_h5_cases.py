@@ -96,6 +96,19 @@ def convolutions(k):
     return model, [_x((2, 9, 9, 3), 10)]
 
 
+def assorted(k):
+    # Preprocessing layers are left out: Keras runs them through TensorFlow, which the oracle
+    # process does not import.
+    L = k.layers
+    x = k.Input((6, 4))
+    h = L.PReLU()(L.Conv1D(4, 3, padding="same")(x))
+    h = L.GroupNormalization(groups=2)(h)
+    h = L.SimpleRNN(5, return_sequences=True)(h)
+    h = L.EinsumDense("abc,cd->abd", output_shape=(6, 3), bias_axes="d")(h)
+    h = L.Flatten()(L.Attention(use_scale=True)([h, h]))
+    return k.Model(x, L.Dense(2)(h)), [_x((2, 6, 4), 12)]
+
+
 def subclassed(k):
     L = k.layers
 
@@ -126,4 +139,4 @@ def subclassed(k):
 
 
 CASES = {f.__name__: f for f in (mlp, cnn, multi_input, nested, recurrent, bidirectional,
-                                 embedding, attention, convolutions, subclassed)}
+                                 embedding, attention, convolutions, assorted, subclassed)}

@@ -19,7 +19,7 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0 "
                                    "--xla_llvm_disable_expensive_passes=true")
 # Keras imports TensorFlow on first use when it is installed (seconds); the jax backend does not
-# need it.
+# need it (only Keras's preprocessing layers would).
 sys.modules["tensorflow"] = None
 
 import numpy as np  # noqa: E402

@@ -115,7 +115,7 @@ def test_keras3_file_loads_into_equivalent_functional_of_a_sequential(oracle):
 
 # -- legacy Keras 2 files --------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["mlp", "cnn", "nested", "bidirectional", "attention",
-                                  "recurrent", "subclassed"])
+                                  "recurrent", "assorted", "subclassed"])
 def test_legacy_file_gives_keras_predictions(oracle, tmp_path, name):
     path = write_legacy(tmp_path / f"{name}.h5", _legacy(oracle, name))
     model, inputs = _build(name)
