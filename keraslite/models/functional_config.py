@@ -82,7 +82,8 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         _expect(isinstance(ref, list) and len(ref) == 3 and all(isinstance(r, int) for r in ref),
                 f"bad tensor reference {ref!r}")
         layer_i, node_i, tensor_i = ref
-        _expect(0 <= layer_i < len(layers), f"tensor reference {ref!r} names no layer")
+        _expect(0 <= layer_i < len(layers) and node_i >= 0,
+                f"tensor reference {ref!r} names no layer call")
         if node_i >= len(outputs[layer_i]):
             raise _NotYet
         flat = outputs[layer_i][node_i]

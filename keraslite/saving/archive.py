@@ -206,7 +206,8 @@ def _check_entries(infos: list, limit_entries: int, limit_bytes: int, source: st
         if "\x00" in info.orig_filename:
             problem = "it contains a NUL character"
         if problem is not None:
-            raise _unsafe(source, f"unsafe entry name: {problem}", name)
+            # zipfile cuts a name at its first NUL; report the name as the file spells it.
+            raise _unsafe(source, f"unsafe entry name: {problem}", info.orig_filename)
         if name in seen:
             raise _unsafe(source, "the name appears twice", name)
         seen.add(name)

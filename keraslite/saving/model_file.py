@@ -13,12 +13,13 @@ keraslite's own registry, ``register_serializable`` classes or ``custom_objects`
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
 
 from keraslite.saving import archive, tensor_file
-from keraslite.saving.errors import CorruptFileError
+from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
 from keraslite.saving.weight_paths import named_variables, optimizer_variables
 
@@ -30,6 +31,9 @@ EXTENSION = ".keraslite"
 # Keras scripts save to "model.keras"; that name is accepted so they run unchanged, and the file
 # is keraslite's own format (Keras cannot read it, and keraslite does not read Keras archives).
 EXTENSIONS = (EXTENSION, ".keras")
+# Nesting of config.json. keraslite configs nest about 6 levels per nested model; this bound
+# keeps rebuilding far from Python's recursion limit.
+MAX_CONFIG_DEPTH = 128
 
 
 def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True):
@@ -98,7 +102,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                          f"Received: {path!r}")
     entries = read_model_entries(path)
     config = parse_config(entries[CONFIG_ENTRY], path)
-    model = deserialize_layer(config["model"], custom_objects=custom_objects)
+    with _config_errors(path):
+        model = deserialize_layer(config["model"], custom_objects=custom_objects)
     if not model.built:
         raise ValueError(f"{path}: the saved model '{model.name}' could not be built from its "
                          "config (it has no input shape). Save it after calling it on data.")
@@ -109,7 +114,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     model_arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
     assign_arrays(model_keys, model_arrays, source)
     if compile and config.get("compile_config") is not None:
-        compile_from_config(model, config["compile_config"], custom_objects)
+        with _config_errors(path):
+            compile_from_config(model, config["compile_config"], custom_objects)
         if config.get("optimizer_state") and optimizer_arrays:
             model._ensure_optimizer_built(None)
             assign_arrays(optimizer_variables(model.optimizer), optimizer_arrays,
@@ -139,12 +145,44 @@ def read_model_entries(path) -> dict:
     return entries
 
 
+@contextlib.contextmanager
+def _config_errors(path):
+    """Errors from rebuilding a model out of a (possibly crafted) config, made to name the file.
+
+    keraslite's own ValueError/TypeError messages gain the file name; anything else a malformed
+    config can provoke inside a layer (a missing key, an index out of range, a layer too large to
+    allocate) becomes a CorruptFileError/UnsafeFileError rather than escaping as a bare
+    KeyError, IndexError or MemoryError.
+    """
+    try:
+        yield
+    except (CorruptFileError, UnsafeFileError):
+        raise
+    except (ValueError, TypeError) as error:
+        if type(error) not in (ValueError, TypeError) or path in str(error):
+            raise  # a documented subclass, or already names the file
+        raise type(error)(f"{path}: {error}") from error
+    except RecursionError:
+        raise CorruptFileError(f"{path}: {CONFIG_ENTRY} is nested too deeply to be a model "
+                               "config.") from None
+    except MemoryError as error:
+        raise UnsafeFileError(f"{path}: {CONFIG_ENTRY} declares layers too large to allocate "
+                              f"({error}).") from error
+    except (LookupError, AttributeError, ArithmeticError) as error:
+        raise CorruptFileError(f"{path}: {CONFIG_ENTRY} is malformed; rebuilding the model from "
+                               f"it failed with {type(error).__name__}: {error}") from error
+
+
 def parse_config(data: bytes, path) -> dict:
     """The archive's config.json, checked for format and version (never evaluated)."""
     try:
         config = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise CorruptFileError(f"{path}: {CONFIG_ENTRY} is not valid JSON ({error}).") from None
+    if _depth(config) > MAX_CONFIG_DEPTH:
+        raise CorruptFileError(f"{path}: {CONFIG_ENTRY} is nested more than {MAX_CONFIG_DEPTH} "
+                               "levels deep; no keraslite model config is (the file is damaged "
+                               "or crafted).")
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise CorruptFileError(f"{path}: {CONFIG_ENTRY} does not describe a keraslite model.")
     version = config.get("format_version")
@@ -154,6 +192,18 @@ def parse_config(data: bytes, path) -> dict:
     if not isinstance(config.get("model"), dict):
         raise CorruptFileError(f"{path}: {CONFIG_ENTRY} has no model config.")
     return config
+
+
+def _depth(value) -> int:
+    """How deeply lists and dicts nest in ``value`` (iterative: safe for any depth)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _no_duplicate_keys(pairs):

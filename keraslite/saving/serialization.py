@@ -34,10 +34,13 @@ def _builtin_layers():
         from keraslite import layers, models
         from keraslite.layers.core.op_layer import OpLayer
 
+        from keraslite.layers.layer import Layer
+
         for module in (layers, models):
             for attr in dir(module):
                 obj = getattr(module, attr)
-                if isinstance(obj, type):
+                # Layer classes only: a config must not name InputSpec or any helper class.
+                if isinstance(obj, type) and issubclass(obj, Layer):
                     _BUILTINS[attr] = obj
         _BUILTINS["OpLayer"] = OpLayer
     return _BUILTINS
@@ -84,12 +87,60 @@ def deserialize_layer(config: dict, custom_objects: dict | None = None):
             "classes registered with keraslite.saving.register_serializable(...) or passed in "
             "custom_objects={'" + class_name.split(">")[-1] + "': TheClass}."
         )
-    inner = dict(config.get("config", {}))
-    if hasattr(cls.from_config, "__func__") and "custom_objects" in cls.from_config.__code__.co_varnames:
-        layer = cls.from_config(inner, custom_objects=custom_objects)
-    else:
-        layer = cls.from_config(inner)
+    inner = config.get("config", {})
+    if not isinstance(inner, dict):
+        raise ValueError(f"The 'config' of a '{class_name}' layer must be a dict. Received: "
+                         f"{type(inner).__name__}")
+    inner = dict(inner)
     build_config = config.get("build_config")
-    if build_config and hasattr(layer, "build_from_config") and not layer.built:
-        layer.build_from_config(build_config)
+    if build_config:
+        _check_build_config(build_config, class_name)
+    try:
+        if (hasattr(cls.from_config, "__func__")
+                and "custom_objects" in cls.from_config.__code__.co_varnames):
+            layer = cls.from_config(inner, custom_objects=custom_objects)
+        else:
+            layer = cls.from_config(inner)
+        if build_config and hasattr(layer, "build_from_config") and not layer.built:
+            layer.build_from_config(build_config)
+    except (ValueError, TypeError) as error:
+        raise _in_layer(error, class_name, inner.get("name")) from error
     return layer
+
+
+def _in_layer(error, class_name, name):
+    """``error`` with the layer it came from named, once (the innermost layer of nested models).
+
+    A subclass (a documented keraslite error, a user's own) is returned as it is.
+    """
+    if type(error) not in (ValueError, TypeError) or getattr(error, "_names_layer", False):
+        return error
+    label = f"'{name}' ({class_name})" if isinstance(name, str) else f"of class {class_name}"
+    located = type(error)(f"Could not rebuild layer {label} from its config: {error}")
+    located._names_layer = True
+    return located
+
+
+def _check_build_config(build_config, class_name):
+    """A build config holds an input shape: ints/None, in lists or a dict of them."""
+    if not isinstance(build_config, dict):
+        raise ValueError(f"The 'build_config' of a '{class_name}' layer must be a dict. "
+                         f"Received: {type(build_config).__name__}")
+    shape = build_config.get("input_shape")
+
+    def valid(value, depth):
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return depth > 0
+        if depth > 8:
+            return False
+        if isinstance(value, (list, tuple)):
+            return all(valid(v, depth + 1) for v in value)
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and valid(v, depth + 1) for k, v in value.items())
+        return False
+
+    if shape is not None and not valid(shape, 0):
+        text = repr(shape)
+        raise ValueError(f"The 'build_config' of a '{class_name}' layer holds an invalid input "
+                         f"shape: {text if len(text) < 80 else text[:77] + '...'}. Expected a "
+                         "list of integers or None (or a list or dict of such lists).")
