@@ -84,7 +84,10 @@ def main(folder: str) -> None:
     # Self-check: the hook must see what an attack would do (compile, import, open elsewhere).
     state["allowed"], state["events"] = (), []
     compile("1 + 1", "<self-check>", "eval")
-    import colorsys  # noqa: F401 - a stdlib module nothing here imports
+    try:  # a module no one has imported (none has this name): the attempt itself is the event
+        __import__("malicious_loader_self_check")
+    except ImportError:
+        pass
     with open(os.path.join(folder, "manifest.json"), "rb"):
         pass
     self_check, state["events"] = state["events"], None
