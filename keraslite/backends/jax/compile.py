@@ -15,6 +15,9 @@ import jax
 import jax.numpy as jnp
 
 DONATES_STATE = True
+# A compiled call returns before the device finishes, so the host already prepares the next block
+# while the device computes; no prefetch thread is needed (it only competes for CPU cores).
+DISPATCHES_ASYNC = True
 
 
 def compile_loop(step_fn, batch_size: int, jit_compile=True):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import tensorflow as tf
 
 DONATES_STATE = False
+# tf.function calls return when the step is done: streamed blocks are prefetched in a thread.
+DISPATCHES_ASYNC = False
 
 
 def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
