@@ -410,6 +410,8 @@ def build_corpus(folder: Path, model) -> Corpus:  # noqa: PLR0915 - one line per
     # 9. Recursion and size bombs in config.json.
     c.with_config_text("nested_lists.keraslite", b"[" * 100_000 + b"]" * 100_000,
                        expect=[CONFIG_ENTRY], attack="config.json of 100000 nested lists")
+    c.register(c.path("nested_lists.keraslite"), [CONFIG_ENTRY], "load_weights",
+               attack="config.json of 100000 nested lists, via load_weights")
     c.with_config("nested_sequential.keraslite",
                   lambda cfg: cfg.__setitem__("model", _nested_sequential(300)),
                   expect=["nested"], attack="300 Sequential configs nested in each other")
@@ -471,6 +473,8 @@ def build_corpus(folder: Path, model) -> Corpus:  # noqa: PLR0915 - one line per
         blob = _safetensors(header, data, header_len)
         c.with_weights(f"weights_header_{i}.keraslite", blob, expect=[WEIGHTS_ENTRY],
                        errors=errors, attack=f"model archive: {attack}")
+        c.register(c.path(f"weights_header_{i}.keraslite"), [WEIGHTS_ENTRY], "load_weights",
+                   errors, f"model archive via load_weights: {attack}")
         c.add(f"weights_header_{i}.safetensors", blob, entry="load_weights", errors=errors,
               attack=f"weights file: {attack}")
 
