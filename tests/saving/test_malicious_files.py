@@ -172,8 +172,9 @@ class Corpus:
 
     def add(self, name: str, data: bytes, expect=(), entry="load_model", errors=CLEAR_ERRORS,
             attack=""):
-        """Registers ``data`` as a corpus file; its error message must contain the file name or
-        one of ``expect``; its exception's class (or a base) must be one of ``errors``."""
+        """Registers ``data`` as a corpus file: loading it must raise an exception whose class
+        (or a base) is in ``errors``, with a message naming the file and, when ``expect`` is
+        given, one of ``expect`` (the offending class, field or entry)."""
         path = self.path(name)
         path.write_bytes(data)
         self.register(path, expect, entry, errors, attack)
@@ -198,8 +199,8 @@ class Corpus:
         """The base model's archive with ``mutate(config)`` applied to its config, re-sealed."""
         config = copy.deepcopy(self.config)
         mutate(config)
-        raw = config if isinstance(config, bytes) else json.dumps(config).encode()
-        self.sealed(name, {CONFIG_ENTRY: raw, WEIGHTS_ENTRY: self.weights_bytes}, **kwargs)
+        self.sealed(name, {CONFIG_ENTRY: json.dumps(config).encode(),
+                           WEIGHTS_ENTRY: self.weights_bytes}, **kwargs)
 
     def with_config_text(self, name: str, text: bytes, **kwargs):
         self.sealed(name, {CONFIG_ENTRY: text, WEIGHTS_ENTRY: self.weights_bytes}, **kwargs)
