@@ -12,6 +12,7 @@ from keraslite.callbacks.monitor import MonitorCallback
 MODEL_EXTENSION = ".keraslite"
 MODEL_EXTENSIONS = (MODEL_EXTENSION, ".keras")  # ".keras" so Keras scripts run unchanged
 WEIGHTS_EXTENSION = ".safetensors"
+WEIGHTS_EXTENSIONS = (WEIGHTS_EXTENSION, ".weights.h5")  # Keras 3's layout, written with h5py
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -57,7 +58,7 @@ class ModelCheckpoint(MonitorCallback):
         self.filepath = os.fspath(filepath)
         self.save_weights_only = bool(save_weights_only)
         expected = WEIGHTS_EXTENSION if self.save_weights_only else MODEL_EXTENSION
-        accepted = (WEIGHTS_EXTENSION,) if self.save_weights_only else MODEL_EXTENSIONS
+        accepted = WEIGHTS_EXTENSIONS if self.save_weights_only else MODEL_EXTENSIONS
         if not self.filepath.endswith(accepted):
             what = ("weights (save_weights_only=True)" if self.save_weights_only
                     else "the full model (save_weights_only=False)")

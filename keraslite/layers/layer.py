@@ -17,7 +17,7 @@ from keraslite.layers import auto_config
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
-from keraslite.utils import naming, tree
+from keraslite.utils import allocation_budget, naming, tree
 from keraslite import variables as variables_module
 from keraslite.variables import StatelessScope, Variable
 
@@ -195,6 +195,7 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = initializers.get(initializer)
+        allocation_budget.charge(shape, dtype, f"{self.name}/{name}")
         variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name,
                             autocast=autocast)
         variable.path = f"{self.name}/{variable.name}"
@@ -573,6 +574,9 @@ def _as_shape_structure(shape):
 def _resolve_dtype(dtype):
     """(variable dtype, compute dtype, policy name) for a dtype or policy name."""
     name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+    if isinstance(dtype, (dict, list, tuple, set)):
+        raise TypeError(f"A layer's dtype must be a dtype name (e.g. 'float32') or a policy name "
+                        f"('mixed_float16'). Received: {type(dtype).__name__} {dtype!r:.80}")
     if dtype is None:
         from keraslite import dtype_policies
 

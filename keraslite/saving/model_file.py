@@ -22,6 +22,7 @@ from keraslite.saving import archive, tensor_file
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
 from keraslite.saving.weight_paths import named_variables, optimizer_variables
+from keraslite.utils.allocation_budget import allocation_budget
 
 FORMAT = "keraslite.model"
 FORMAT_VERSION = 1
@@ -102,13 +103,15 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                          f"Received: {path!r}")
     entries = read_model_entries(path)
     config = parse_config(entries[CONFIG_ENTRY], path)
-    with _config_errors(path):
+    source = f"{path} ({WEIGHTS_ENTRY})"
+    tensors, _ = tensor_file.decode_tensors(entries[WEIGHTS_ENTRY], source)
+    # The weights must cover every variable the config creates (1 MiB of slack for rounding).
+    held = sum(a.nbytes for k, a in tensors.items() if not k.startswith("optimizer/"))
+    with _config_errors(path), allocation_budget(held + (1 << 20), path):
         model = deserialize_layer(config["model"], custom_objects=custom_objects)
     if not model.built:
         raise ValueError(f"{path}: the saved model '{model.name}' could not be built from its "
                          "config (it has no input shape). Save it after calling it on data.")
-    source = f"{path} ({WEIGHTS_ENTRY})"
-    tensors, _ = tensor_file.decode_tensors(entries[WEIGHTS_ENTRY], source)
     model_keys = named_variables(model)
     optimizer_arrays = {k: v for k, v in tensors.items() if k.startswith("optimizer/")}
     model_arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}

@@ -12,13 +12,20 @@ _H5_EXTENSIONS = (".h5", ".hdf5")
 
 
 def save_weights(model, filepath, overwrite: bool = True):
-    """Writes every weight of ``model`` to a ``.safetensors`` file, atomically."""
+    """Writes every weight of ``model`` atomically: ``.safetensors`` (keraslite's format, with
+    checksums) or ``.weights.h5`` (Keras 3's layout, loadable by Keras; needs h5py)."""
     path = os.fspath(filepath)
-    if not path.endswith(EXTENSION):
-        raise ValueError(f"save_weights writes '{EXTENSION}' files. Received: {path!r}.")
+    if not path.endswith((EXTENSION, ".weights.h5")):
+        raise ValueError(f"save_weights writes '{EXTENSION}' files (or Keras 3 '.weights.h5' "
+                         f"files). Received: {path!r}.")
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} already exists and overwrite=False.")
     _check_built(model, "save")
+    if path.endswith(".weights.h5"):
+        from keraslite.saving.keras_h5_writer import save_keras_weights
+
+        save_keras_weights(model, path)
+        return
     tensor_file.save_tensors(path, variables_to_arrays(named_variables(model, include_seeds=False)),
                              {"format": "keraslite.weights"})
 

@@ -162,12 +162,12 @@ def test_existing_directory_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, error, pattern", [
-    (dict(filepath="m.keras"), ValueError,
+    (dict(filepath="m.h5"), ValueError,
      r"ModelCheckpoint: `filepath` must end in '.keraslite' to save the full model "
-     r"\(save_weights_only=False\). Received: filepath='m.keras'"),
-    (dict(filepath="m.weights.h5", save_weights_only=True), ValueError,
+     r"\(save_weights_only=False\). Received: filepath='m.h5'"),
+    (dict(filepath="m.npz", save_weights_only=True), ValueError,
      r"must end in '.safetensors' to save weights \(save_weights_only=True\). "
-     r"Received: filepath='m.weights.h5'"),
+     r"Received: filepath='m.npz'"),
     (dict(filepath="m.safetensors"), ValueError, r"must end in '.keraslite'"),
     (dict(filepath="m.keraslite", save_freq="often"), ValueError,
      r"ModelCheckpoint: `save_freq` must be 'epoch' or a positive integer number of batches. "
