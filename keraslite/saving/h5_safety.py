@@ -113,7 +113,8 @@ class SafeH5File:
     def _check_tree(self):
         """Visits every link once, refusing anything that leads out of the file or loops."""
         h5py = self.h5py
-        seen_groups = {self.root.id}
+        seen_groups = set()
+        self._first_visit(seen_groups, self._open(self.root, "/", "/"), "/")
         stack = [(self.root, "", 0)]
         count = 0
         while stack:
@@ -142,13 +143,27 @@ class SafeH5File:
                                                     f"{type(link).__name__}.")
                 obj = self._open(group, name, child)
                 if isinstance(obj, h5py.Group):
-                    if obj.id in seen_groups:
-                        raise self.unsafe(f"group '{child}'",
-                                          "is linked more than once, which can form a loop.")
-                    seen_groups.add(obj.id)
+                    self._first_visit(seen_groups, obj, child)
                     stack.append((obj, child, depth + 1))
                 elif isinstance(obj, h5py.Dataset):
                     self._check_storage(obj, child)
+
+    def _first_visit(self, seen_groups, group, where):
+        # h5py identifies an object by its file and address, so a group reached twice is seen.
+        try:
+            known = group.id in seen_groups
+            seen_groups.add(group.id)
+        except (TypeError, OSError, RuntimeError, ValueError) as error:
+            raise self.corrupt(f"group '{where}'", f"has no readable identity ({error}).")
+        if known:
+            raise self.unsafe(f"group '{where}'", "is linked more than once, which can form a loop.")
+
+    def has_attribute(self, obj, name, where):
+        try:
+            return name in obj.attrs
+        except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
+            raise self.corrupt(f"attribute '{name}' of '{where or '/'}'",
+                               f"cannot be read ({error}).") from error
 
     def _get_link(self, group, name, where):
         try:
@@ -161,6 +176,23 @@ class SafeH5File:
             return group[name]
         except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
             raise self.corrupt(f"object '{where}'", f"cannot be opened ({error}).")
+
+    def child(self, group, path, where):
+        """The object at ``path`` under ``group``, or None if there is none; h5py errors become
+        ``CorruptFileError`` naming ``where``."""
+        try:
+            if path not in group:
+                return None
+            return group[path]
+        except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
+            raise self.corrupt(f"object '{where}'", f"cannot be opened ({error}).") from error
+
+    def names(self, group, where):
+        """The link names in ``group``."""
+        try:
+            return list(group)
+        except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
+            raise self.corrupt(f"group '{where}'", f"cannot be listed ({error}).") from error
 
     def _resolve_soft_link(self, group, target, where, hops=0):
         """A soft link is allowed only when it leads, through plain links, to a dataset: a link
@@ -264,7 +296,12 @@ class SafeH5File:
 
     # -- attributes ----------------------------------------------------------------------------
     def read_strings(self, obj, name, where):
-        """A string or array-of-strings attribute as a list of ``str``; None when absent."""
+        """A fixed-length string (or array of them) attribute as a list of ``str``; None when
+        absent.
+
+        Variable-length strings are refused: their text sits in HDF5's global heap, and a
+        malformed heap can send the HDF5 library into an endless loop. Keras writes these
+        attributes as fixed-length strings."""
         h5py = self.h5py
         where = f"attribute '{name}' of '{where or '/'}'"
         try:
@@ -277,11 +314,11 @@ class SafeH5File:
             stored = attr.get_storage_size() if items else 0
         except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
             raise self.corrupt(where, f"cannot be read ({error}).") from error
-        vlen = h5py.check_vlen_dtype(dtype)
-        if not (dtype.kind in "SU" or h5py.check_string_dtype(dtype) is not None
-                or vlen in (str, bytes)):
-            raise self.unsafe(where, f"holds {_describe_dtype(h5py, dtype)} values where "
-                                     "strings are expected.")
+        if dtype.kind != "S":
+            kind = ("variable-length string" if h5py.check_string_dtype(dtype) is not None
+                    else _describe_dtype(h5py, dtype))
+            raise self.unsafe(where, f"holds {kind} values where fixed-length strings are "
+                                     "expected.")
         if items > MAX_ATTRIBUTE_ITEMS or stored > self.size:
             raise self.unsafe(where, f"declares {items} strings ({stored} bytes), more than the "
                                      "file can hold.")
@@ -291,17 +328,12 @@ class SafeH5File:
             raise self.corrupt(where, f"cannot be read ({error}).") from error
         if isinstance(value, h5py.Empty):
             return []
-        values = [value] if isinstance(value, (str, bytes)) else np.asarray(value).ravel().tolist()
         out = []
-        for item in values:
-            if isinstance(item, bytes):
-                try:
-                    item = item.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    raise self.corrupt(where, "is not valid UTF-8 text.") from error
-            if not isinstance(item, str):
-                raise self.unsafe(where, f"holds a {type(item).__name__} where text is expected.")
-            out.append(item)
+        for item in np.asarray(value).ravel().tolist():
+            try:
+                out.append(item.decode("utf-8"))
+            except (UnicodeDecodeError, AttributeError) as error:
+                raise self.corrupt(where, "is not valid UTF-8 text.") from error
         return out
 
 

@@ -13,8 +13,10 @@ name (automatic names differ between sessions):
   subclassed model's ``layers`` property counts as such a list attribute;
 - a layer reachable twice is stored once, at the first place visited in that order.
 
-Keras 3 also writes the name of each layer (``vars`` attribute ``name``); it is used here only in
-messages. The top-level ``optimizer`` group is not loaded.
+Keras 3 also writes each layer's name (``vars`` attribute ``name``) as a variable-length string;
+it is not read, since names play no part in matching and such strings are not read from untrusted
+files (see ``h5_safety.SafeH5File.read_strings``). The top-level ``optimizer`` group is not
+loaded.
 """
 from __future__ import annotations
 
@@ -65,27 +67,24 @@ class _Walk:
             self.visit(child, child_path, _join(label, child.name))
 
     def _exists(self, path):
-        return bool(path) and path in self.root
+        return bool(path) and self.file.child(self.root, path, path) is not None
 
     def _vars(self, vars_path):
         """(description, [(dataset path, dataset)]) for a ``vars`` group; no entries if absent."""
         h5py = self.file.h5py
         where = f"'{vars_path}'"
-        if not self._exists(vars_path):
+        group = self.file.child(self.root, vars_path, vars_path)
+        if group is None:
             return where, []
-        group = self.root[vars_path]
         if not isinstance(group, h5py.Group):
             raise self.file.corrupt(f"'{vars_path}'", "should be a group of weight arrays.")
-        saved_name = self.file.read_strings(group, "name", vars_path)
-        if saved_name:
-            where += f" (saved from layer '{saved_name[0]}')"
-        keys = list(group)
+        keys = self.file.names(group, vars_path)
         if sorted(keys) != sorted(str(i) for i in range(len(keys))):
             raise self.file.corrupt(f"group '{vars_path}'",
                                     f"should hold datasets named 0..{len(keys) - 1}; found {keys}.")
         entries = []
         for i in range(len(keys)):
-            dataset = group[str(i)]
+            dataset = self.file.child(group, str(i), f"{vars_path}/{i}")
             if not isinstance(dataset, h5py.Dataset):
                 raise self.file.corrupt(f"'{vars_path}/{i}'", "should be a dataset.")
             entries.append((f"{vars_path}/{i}", dataset))
@@ -137,7 +136,10 @@ class _Walk:
                     and top not in _IGNORED_TOP_LEVEL and name not in self.claimed):
                 found.append(name)
 
-        self.root.visititems(collect)
+        try:
+            self.root.visititems(collect)
+        except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
+            raise self.file.corrupt("the file", f"cannot be walked ({error}).") from error
         for vars_path in sorted(found):
             where, entries = self._vars(vars_path)
             if entries:

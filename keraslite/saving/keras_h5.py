@@ -54,9 +54,13 @@ def load_keras_weights(model, path, skip_mismatch: bool = False) -> None:
     path = os.fspath(path)
     with SafeH5File(path) as safe_file:
         _check_built(model)
-        plans = _plan(model, safe_file, skip_mismatch)
-        for plan in plans:
-            h5_plan.check(plan, safe_file)
+        try:
+            plans = _plan(model, safe_file, skip_mismatch)
+            for plan in plans:
+                h5_plan.check(plan, safe_file)
+        except (OSError, RuntimeError) as error:
+            # HDF5 reports damaged metadata this way from calls not wrapped more precisely.
+            raise CorruptFileError(f"'{path}' is damaged: {error}") from error
         _check_coverage(model, plans)
         problems = [plan for plan in plans if plan.problem]
         if problems and not skip_mismatch:
@@ -81,14 +85,14 @@ def load_keras_weights(model, path, skip_mismatch: bool = False) -> None:
 
 def _plan(model, safe_file, skip_mismatch):
     root = safe_file.root
-    if legacy_h5_layout.has_layout(root):
+    if legacy_h5_layout.has_layout(safe_file, root, "/"):
         return legacy_h5_layout.plan(model, safe_file, root, "", skip_mismatch)
-    model_weights = root.get("model_weights")
+    model_weights = safe_file.child(root, "model_weights", "/model_weights")
     if isinstance(model_weights, safe_file.h5py.Group) and legacy_h5_layout.has_layout(
-            model_weights):
+            safe_file, model_weights, "/model_weights"):
         return legacy_h5_layout.plan(model, safe_file, model_weights, "/model_weights",
                                      skip_mismatch)
-    if "vars" in root or "layers" in root:
+    if any(safe_file.child(root, name, name) is not None for name in ("vars", "layers")):
         return keras3_h5_layout.plan(model, safe_file)
     raise CorruptFileError(
         f"'{safe_file.path}' is an HDF5 file but not a Keras weights file: it has neither a "

@@ -26,10 +26,10 @@ from keraslite.saving.keras3_h5_layout import assigned_sublayers
 _MAX_ATTRIBUTE_CHUNKS = 100_000
 
 
-def has_layout(group) -> bool:
+def has_layout(safe_file, group, where) -> bool:
     """Whether the group carries the legacy ``layer_names`` attribute (whole or in chunks)."""
-    attrs = group.attrs
-    return "layer_names" in attrs or "layer_names0" in attrs
+    return any(safe_file.has_attribute(group, name, where)
+               for name in ("layer_names", "layer_names0"))
 
 
 def plan(model, safe_file, root, root_path, skip_mismatch) -> list:
@@ -59,14 +59,15 @@ def _saved_layers(safe_file, root, root_path):
     out = []
     for name in names:
         path = f"{root_path}/{name}"
-        group = root.get(name) if _plain_name(name) else None
+        group = safe_file.child(root, name, path) if _plain_name(name) else None
         if not isinstance(group, h5py.Group):
             raise safe_file.corrupt(f"'{root_path or '/'}'",
                                     f"lists layer '{name}' in layer_names but has no group for it.")
         weight_names = _string_list(safe_file, group, "weight_names", path) or []
         entries = []
         for weight_name in weight_names:
-            dataset = group.get(weight_name) if _plain_path(weight_name) else None
+            dataset = (safe_file.child(group, weight_name, f"{path}/{weight_name}")
+                       if _plain_path(weight_name) else None)
             if not isinstance(dataset, h5py.Dataset):
                 raise safe_file.corrupt(f"group '{path}'",
                                         f"lists weight '{weight_name}' but holds no such dataset.")

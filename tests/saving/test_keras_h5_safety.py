@@ -220,6 +220,14 @@ def test_non_string_layer_names_are_refused(tmp_path):
     _refused(path, match="strings are expected")
 
 
+def test_variable_length_string_attributes_are_not_read(tmp_path):
+    # Their text lives in HDF5's global heap, which a crafted file can make HDF5 loop over.
+    path = tmp_path / "vlen_names.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs.create("layer_names", ["dense"], dtype=h5py.string_dtype())
+    _refused(path, match="variable-length string")
+
+
 def test_text_file_named_h5_is_corrupt(tmp_path):
     path = tmp_path / "notes.h5"
     path.write_text("these are not weights\n")
