@@ -88,6 +88,9 @@ class SafeH5File:
         self._compressed_bytes = 0
         try:
             self._check_tree()
+        except (OSError, KeyError, RuntimeError) as error:
+            self.close()
+            raise self.corrupt("its structure", f"cannot be read ({error}).") from error
         except BaseException:
             self.close()
             raise
