@@ -85,6 +85,12 @@ def _record_masks(outputs, mask):
         table[id(outputs)] = (outputs, mask)
 
 
+# Attributes holding layers that are reached another way (Sequential's internal functional
+# model wraps the same layers) or bookkeeping that never holds sublayers.
+_UNTRACKED_ATTRIBUTES = frozenset({"_functional", "_layers", "_inbound_nodes", "_seed_generators",
+                                   "_trainable_variables", "_non_trainable_variables", "_losses"})
+
+
 def _call_signature(cls):
     sig = inspect.signature(cls.call)
     params = sig.parameters
@@ -150,8 +156,16 @@ class Layer:
 
     # -- attribute tracking ---------------------------------------------------------------
     def __setattr__(self, name, value):
-        if getattr(self, "_tracking", False) and not name.startswith("_"):
-            for item in (value if isinstance(value, (list, tuple)) else [value]):
+        # Like Keras, sublayers are tracked under any attribute name, private ones included,
+        # and inside lists, tuples and dict values.
+        if getattr(self, "_tracking", False) and name not in _UNTRACKED_ATTRIBUTES:
+            if isinstance(value, dict):
+                items = list(value.values())
+            elif isinstance(value, (list, tuple)):
+                items = value
+            else:
+                items = [value]
+            for item in items:
                 if isinstance(item, Layer) and item is not self and not any(
                     item is existing for existing in self._layers
                 ):

@@ -192,3 +192,26 @@ def test_unfreezing_after_fit_trains_the_layer_without_recompiling():
     model.get_layer("a").trainable = True
     model.fit(x, y, verbose=0)
     assert not np.allclose(model.get_layer("a").get_weights()[0], frozen)
+
+
+def test_sublayers_under_private_attributes_and_in_dicts_are_tracked():
+    """As in Keras: `self._stem` and dict values are sublayers whose weights train and save."""
+    import numpy as np
+
+    class TwoHeads(keraslite.Model):
+        def __init__(self):
+            super().__init__()
+            self._stem = keraslite.layers.Dense(4)
+            self.heads = {"a": keraslite.layers.Dense(2), "b": keraslite.layers.Dense(1)}
+
+        def call(self, x):
+            h = self._stem(x)
+            return self.heads["a"](h), self.heads["b"](h)
+
+    model = TwoHeads()
+    model(np.ones((2, 3), "float32"))
+    assert len(model.trainable_weights) == 6
+    model.compile(optimizer="sgd", loss="mse")
+    before = model._stem.get_weights()[0].copy()
+    model.fit(np.ones((8, 3)), [np.ones((8, 2)), np.ones((8, 1))], verbose=0)
+    assert not np.array_equal(model._stem.get_weights()[0], before)

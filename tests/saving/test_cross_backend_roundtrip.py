@@ -205,7 +205,9 @@ def test_random_generator_state_round_trips(saved, name):
     x = results[name]["x"]
     first = rc._numpy(original(x, training=True))
     np.testing.assert_array_equal(rc._numpy(loaded(x, training=True)), first)
-    assert not np.array_equal(rc._numpy(original(x, training=True)), first)  # it is random
+    # It is random: some later draw differs (one draw can repeat, e.g. every channel dropped).
+    assert any(not np.array_equal(rc._numpy(original(x, training=True)), first)
+               for _ in range(8))
 
 
 # --- across backends ---------------------------------------------------------------------------
