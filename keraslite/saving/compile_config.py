@@ -36,7 +36,8 @@ def compile_from_config(model, config: dict, custom_objects=None):
     from keraslite import optimizers
 
     if not isinstance(config, dict):
-        raise ValueError(f"Invalid compile config: expected a dict. Received: {type(config).__name__}")
+        raise ValueError("Invalid compile config: expected a dict. "
+                         f"Received: {type(config).__name__}")
     optimizer_config = config.get("optimizer")
     optimizer = optimizers.deserialize(optimizer_config,
                                        _with_registered(optimizer_config, custom_objects))

@@ -1,4 +1,4 @@
-"""``model.save("m.keraslite")`` and ``load_model``: one zip of a JSON config and safetensors weights.
+"""``model.save("m.keraslite")`` and ``load_model``: a zip of a JSON config and safetensors weights.
 
 The archive holds two entries:
 

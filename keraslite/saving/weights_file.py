@@ -1,4 +1,4 @@
-"""``save_weights`` / ``load_weights``: keraslite's safetensors files, Keras HDF5 files, model files."""
+"""``save_weights`` / ``load_weights``: keraslite's safetensors files, Keras HDF5, model files."""
 from __future__ import annotations
 
 import os

@@ -101,8 +101,8 @@ class StreamFeeder:
     def blocks(self, block, rng=None, start_step=0):
         # Reading, stacking and copying block n + 1 overlaps block n's compute: through JAX's
         # asynchronous dispatch, or a prefetch thread where calls block (TensorFlow). With
-        # batches that take 2 ms to read, the thread made TF's fit 1.3-1.5x faster and JAX's 0.92-0.97x
-        # (benchmarks/stream_prefetch.py).
+        # batches that take 2 ms to read, the thread made TF's fit 1.3-1.5x faster and JAX's
+        # 0.92-0.97x (benchmarks/stream_prefetch.py).
         blocks = self._device_blocks(block, start_step)
         if not B_compile.DISPATCHES_ASYNC:
             blocks = prefetch(blocks)
