@@ -39,13 +39,16 @@ def keras_class_key(layer) -> str:
 
 def plan(model, safe_file) -> list:
     """One ``LayerPlan`` per layer with weights in the model or in the file."""
-    walk = _Walk(safe_file)
+    walk = LayoutWalk(safe_file)
     walk.visit(model, "", "")
     walk.add_unclaimed_file_groups()
     return walk.plans
 
 
-class _Walk:
+class LayoutWalk:
+    """Visits a model's layers in Keras 3's order and place, collecting ``LayerPlan``s against
+    an open file; the ``.weights.h5`` writer walks the same way (see keras_h5_writer.py)."""
+
     def __init__(self, safe_file):
         self.file = safe_file
         self.root = safe_file.root
@@ -58,13 +61,13 @@ class _Walk:
             return
         self.visited.add(id(layer))
         own = list(layer._own_weights())
-        vars_path = _join(path, "vars")
+        vars_path = join_path(path, "vars")
         self.claimed.add(vars_path)
         where, entries = self._vars(vars_path)
         if own or entries:
             self.plans.append(LayerPlan(label or layer.name, where, own, entries))
         for child_path, child in self._children(layer, path):
-            self.visit(child, child_path, _join(label, child.name))
+            self.visit(child, child_path, join_path(label, child.name))
 
     def _exists(self, path):
         return bool(path) and self.file.child(self.root, path, path) is not None
@@ -100,7 +103,7 @@ class _Walk:
         out = []
         attributes = dict(_attributes(layer))
         if isinstance(layer, (Functional, Sequential)):
-            out += _keyed(_join(path, "layers"), layer.layers)
+            out += _keyed(join_path(path, "layers"), layer.layers)
         elif isinstance(layer, Model):
             # A subclassed model's ``layers`` property is walked like any attribute, so the
             # sublayers no earlier attribute reached are stored under ``layers/<key>``.
@@ -117,12 +120,12 @@ class _Walk:
         """The attribute's group in the file. keraslite may keep a sublayer under ``_name``
         where Keras exposes it as ``name`` (or the reverse), so the other spelling is tried
         when only it exists in the file."""
-        direct = _join(path, name)
+        direct = join_path(path, name)
         if self._exists(direct):
             return direct
         for other in (name.lstrip("_"), "_" + name):
-            if other and self._exists(_join(path, other)):
-                return _join(path, other)
+            if other and self._exists(join_path(path, other)):
+                return join_path(path, other)
         return direct
 
     def add_unclaimed_file_groups(self):
@@ -198,9 +201,10 @@ def _keyed(path, items):
         base = keras_class_key(item)
         count = used.get(base, -1) + 1
         used[base] = count
-        out.append((_join(path, base if count == 0 else f"{base}_{count}"), item))
+        out.append((join_path(path, base if count == 0 else f"{base}_{count}"), item))
     return out
 
 
-def _join(*parts):
+def join_path(*parts):
+    """Joins HDF5 path parts, skipping empty ones."""
     return "/".join(p for p in parts if p)

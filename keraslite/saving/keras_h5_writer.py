@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from keraslite.saving.atomic_io import atomic_writer
-from keraslite.saving.keras3_h5_layout import _join, _Walk
+from keraslite.saving.keras3_h5_layout import LayoutWalk, join_path
 
 
 class _NoFile:
@@ -22,7 +22,7 @@ class _NoFile:
         return None
 
 
-class _Places(_Walk):
+class _Places(LayoutWalk):
     """Walks a model in Keras 3's order, collecting ``(vars group path, weights)``."""
 
     def __init__(self):
@@ -35,7 +35,7 @@ class _Places(_Walk):
         self.visited.add(id(layer))
         own = list(layer._own_weights())
         if own:
-            self.places.append((_join(path, "vars"), layer.name, own))
+            self.places.append((join_path(path, "vars"), layer.name, own))
         for child_path, child in self._children(layer, path):
             self.visit(child, child_path, label)
 
