@@ -41,7 +41,6 @@ class EarlyStopping(MonitorCallback):
         self.baseline = check_number("EarlyStopping", "baseline", baseline, allow_none=True)
         self.restore_best_weights = bool(restore_best_weights)
         self.start_from_epoch = check_int("EarlyStopping", "start_from_epoch", start_from_epoch)
-        self._resumed = False
         self._reset()
 
     def _reset(self):
@@ -50,12 +49,6 @@ class EarlyStopping(MonitorCallback):
         self.best = None
         self.best_epoch = 0
         self.best_weights = None
-
-    def on_train_begin(self, logs=None):
-        if self._resumed:  # a restored state carries on instead of starting over
-            self._resumed = False
-            return
-        self._reset()
 
     def on_epoch_end(self, epoch, logs=None):
         current = self.monitored_value(logs, "early stopping")

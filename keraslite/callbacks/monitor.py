@@ -82,6 +82,16 @@ class MonitorCallback(Callback):
         self.mode = check_mode(owner, mode)
         self.min_delta = abs(check_number(owner, "min_delta", min_delta))
         self._direction = None if mode == "auto" else mode
+        self._resumed = False  # set by set_state: the next fit carries on from that state
+
+    def _reset(self):
+        """Forgets what earlier training runs showed (a subclass clears its counters)."""
+
+    def on_train_begin(self, logs=None):
+        if self._resumed:  # a restored state carries on instead of starting over
+            self._resumed = False
+            return
+        self._reset()
 
     @property
     def direction(self) -> str:

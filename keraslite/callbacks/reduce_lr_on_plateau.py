@@ -49,7 +49,6 @@ class ReduceLROnPlateau(MonitorCallback):
             raise ValueError(
                 f"ReduceLROnPlateau: `min_lr` must be >= 0. Received: min_lr={min_lr!r}"
             )
-        self._resumed = False
         self._reset()
 
     def _reset(self):
@@ -59,12 +58,6 @@ class ReduceLROnPlateau(MonitorCallback):
 
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
-
-    def on_train_begin(self, logs=None):
-        if self._resumed:  # a restored state carries on instead of starting over
-            self._resumed = False
-            return
-        self._reset()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}

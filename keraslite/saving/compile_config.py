@@ -8,7 +8,7 @@ a compile config and a warning says so; ``load_model`` then returns it uncompile
 """
 from __future__ import annotations
 
-from keraslite.saving.serialization import get_registered_object
+from keraslite.saving.serialization import get_registered_object, unknown_class_error
 
 
 def get_compile_config(model) -> dict | None:
@@ -96,10 +96,6 @@ def _with_registered(config, custom_objects):
     if isinstance(name, str) and ">" in name:
         cls = get_registered_object(name, custom_objects)
         if cls is None:
-            raise ValueError(
-                f"Unknown class '{name}' in the compile config. Register it with "
-                "keraslite.saving.register_serializable(...) or pass custom_objects="
-                "{'" + name.split(">")[-1] + "': TheClass}."
-            )
+            raise unknown_class_error(f"Unknown class '{name}' in the compile config.", name)
         custom_objects = dict(custom_objects or {}, **{name: cls})
     return custom_objects

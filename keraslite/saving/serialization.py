@@ -61,6 +61,15 @@ def get_registered_object(name: str, custom_objects: dict | None = None):
     return None
 
 
+def unknown_class_error(what: str, class_name: str) -> ValueError:
+    """The error for a class a config names but nothing registers, saying how to register it."""
+    return ValueError(
+        f"{what} keraslite only creates its own classes and classes registered with "
+        "keraslite.saving.register_serializable(...) or passed in custom_objects={'"
+        + class_name.split(">")[-1] + "': TheClass}."
+    )
+
+
 def serialize_layer(layer) -> dict:
     cls = type(layer)
     class_name = getattr(cls, "_registered_name", None) or cls.__name__
@@ -82,11 +91,7 @@ def deserialize_layer(config: dict, custom_objects: dict | None = None):
         raise ValueError(f"'class_name' must be a string. Received: {type(class_name).__name__}")
     cls = get_registered_object(class_name, custom_objects)
     if cls is None:
-        raise ValueError(
-            f"Unknown layer class '{class_name}'. keraslite only creates its own classes and "
-            "classes registered with keraslite.saving.register_serializable(...) or passed in "
-            "custom_objects={'" + class_name.split(">")[-1] + "': TheClass}."
-        )
+        raise unknown_class_error(f"Unknown layer class '{class_name}'.", class_name)
     inner = config.get("config", {})
     if not isinstance(inner, dict):
         raise ValueError(f"The 'config' of a '{class_name}' layer must be a dict. Received: "

@@ -212,16 +212,21 @@ class Trainer:
     def _custom_test_step(self):
         return type(self).test_step is not Trainer.test_step
 
+    def _held(self, cls, start):
+        """``start`` plus every ``cls`` instance set as an attribute (or in a list/tuple one),
+        each once: the metrics and optimizers a custom step may use."""
+        found = [x for x in start if x is not None]
+        for value in vars(self).values():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, cls) and not any(item is x for x in found):
+                    found.append(item)
+        return found
+
     def _all_metrics(self):
         """Every metric the model holds: the compiled ones and those set as attributes."""
         from keraslite.metrics import Metric
 
-        metrics = list(self.metrics)
-        for value in vars(self).values():
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                if isinstance(item, Metric) and not any(item is m for m in metrics):
-                    metrics.append(item)
-        return metrics
+        return self._held(Metric, self.metrics)
 
     def _all_metric_variables(self):
         return [v for m in self._all_metrics() for v in m.variables]
@@ -229,17 +234,11 @@ class Trainer:
     def _all_state_variables(self):
         """Every variable a custom train_step may touch: the model's, and those of every optimizer
         and metric held by the model (e.g. a GAN's two optimizers and loss trackers)."""
-        from keraslite.metrics import Metric
         from keraslite.optimizers import Optimizer
 
-        holders = [self.optimizer] + list(self.metrics)
-        for value in vars(self).values():
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                if isinstance(item, (Optimizer, Metric)):
-                    holders.append(item)
+        holders = self._held(Optimizer, [self.optimizer]) + self._all_metrics()
         seen, out = set(), []
-        for var in list(self.variables) + [v for h in holders if h is not None
-                                           for v in h.variables]:
+        for var in list(self.variables) + [v for h in holders for v in h.variables]:
             if id(var) not in seen:
                 seen.add(id(var))
                 out.append(var)
@@ -273,10 +272,12 @@ class Trainer:
         return list(names) if names else [self.name]
 
     def _num_classes(self):
-        """The class count of a single-output classifier (for class_weight), None if unknown."""
+        """The class count of a single-output classifier (for class_weight; 2 for one sigmoid
+        unit), None if unknown."""
         shape = getattr(self, "output_shape", None)
-        return _output_classes(tuple(shape)) if isinstance(shape, (tuple, list)) and (
-            not shape or not isinstance(shape[0], (tuple, list))) else None
+        if not isinstance(shape, (tuple, list)) or not shape or not isinstance(shape[-1], int):
+            return None  # unknown, or several outputs (a list of shapes)
+        return max(shape[-1], 2)
 
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; returns flat y_pred specs."""
@@ -510,11 +511,12 @@ class Trainer:
         entry = self._functions.get(key)
         if entry is None and kind == "train" and self._custom_train_step():
             entry = self._functions[key] = (
-                _CustomStepLoop(self, template, batch_size, self._all_state_variables()), None)
+                _UserStepLoop(self, self.train_step, template, batch_size, [],
+                              self._all_state_variables()), None)
         if entry is None and kind == "test" and self._custom_test_step():
             entry = self._functions[key] = (
-                _CustomTestLoop(self, template, batch_size, list(self.variables),
-                                self._all_metric_variables()), None)
+                _UserStepLoop(self, self.test_step, template, batch_size, list(self.variables),
+                              self._all_metric_variables()), None)
         if entry is None:
             if kind == "train":
                 step, groups = self._make_train_step(template)
@@ -561,7 +563,7 @@ class Trainer:
         if self._custom_train_step():
             self._prebuild_custom_step(train.first_data())
             groups = [self._all_state_variables()]
-            logs_of = lambda values: self._custom_logs  # noqa: E731  (set by _CustomStepLoop)
+            logs_of = lambda values: self._custom_logs  # noqa: E731  (set by _UserStepLoop)
         else:
             groups = self._train_groups()
             metric_logs = self._logs_function(groups[3])
@@ -880,42 +882,16 @@ def _user_batch(parts):
     return (x, y) if sw is None else (x, y, sw)
 
 
-class _CustomStepLoop:
-    """Runs a user's ``train_step`` as one compiled step per batch over the whole state.
+class _UserStepLoop:
+    """Runs a user's ``train_step`` or ``test_step`` as one compiled step per batch.
 
-    The step reads every variable from a StatelessScope holding the traced state, so the user's
-    ``optimizer.apply`` and metric updates are captured and returned as the new state."""
+    The step reads every variable from a StatelessScope: ``read_only`` ones take the values
+    passed as ``params`` (the model's, for a test step), ``carried`` ones the state threaded from
+    call to call (everything, for a train step; the metrics, for a test step). What the user's
+    step assigns to carried variables (``optimizer.apply``, metric updates) becomes the new state.
+    """
 
-    def __init__(self, trainer, template, batch_size, variables):
-        from keraslite import ops
-
-        self.batch_size = batch_size
-
-        def step(values, data, order, offset):
-            idx = ops.slice(order, [offset], [batch_size])
-            batch = [ops.take(a, idx, axis=0) for a in data]
-            with StatelessScope(list(zip(variables, values))) as scope:
-                trainer._clear_losses()
-                logs = trainer.train_step(_user_batch(repack(template, batch)))
-                new_values = [scope.current(v) for v in variables]
-            return new_values, dict(logs or {})
-
-        self.trainer = trainer
-        self.fn = B_compile.compile_function(step, trainer._jit(), donate_argnums=(0,))
-
-    def __call__(self, params, carry, data, order, offset, n_steps):
-        (values,) = carry
-        for i in range(n_steps):
-            start = offset if i == 0 else offset + i * self.batch_size
-            values, self.trainer._custom_logs = self.fn(values, data, order, start)
-        return [values]
-
-
-class _CustomTestLoop:
-    """Runs a user's ``test_step`` as one compiled step per batch: the model's variables are
-    read-only inputs, the metrics' variables the carried state."""
-
-    def __init__(self, trainer, template, batch_size, model_variables, metric_variables):
+    def __init__(self, trainer, user_step, template, batch_size, read_only, carried):
         from keraslite import ops
 
         self.batch_size = batch_size
@@ -923,11 +899,11 @@ class _CustomTestLoop:
         def step(params, values, data, order, offset):
             idx = ops.slice(order, [offset], [batch_size])
             batch = [ops.take(a, idx, axis=0) for a in data]
-            mapping = list(zip(model_variables, params)) + list(zip(metric_variables, values))
+            mapping = list(zip(read_only, params)) + list(zip(carried, values))
             with StatelessScope(mapping) as scope:
                 trainer._clear_losses()
-                logs = trainer.test_step(_user_batch(repack(template, batch)))
-                new_values = [scope.current(v) for v in metric_variables]
+                logs = user_step(_user_batch(repack(template, batch)))
+                new_values = [scope.current(v) for v in carried]
             return new_values, dict(logs or {})
 
         self.trainer = trainer
@@ -1022,12 +998,6 @@ def _model_dtype(array):
     from keraslite import config
 
     return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
-
-
-def _output_classes(shape):
-    if not isinstance(shape, tuple) or not shape or not isinstance(shape[-1], int):
-        return None
-    return max(shape[-1], 2)
 
 
 def _class_weights_to_sample_weights(class_weight, data, num_classes=None):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from keraslite.backends.tensorflow import core
+
 DONATES_STATE = False
 # tf.function calls return when the step is done: streamed blocks are prefetched in a thread.
 DISPATCHES_ASYNC = False
@@ -27,8 +29,7 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
-            # gather, not tf.slice: XLA would recompile for every new offset (see core.slice).
-            idx = tf.gather(order, tf.range(batch_size) + (offset + i * batch_size))
+            idx = core.slice(order, [offset + i * batch_size], [batch_size])
             batch = [tf.gather(a, idx) for a in data]
             return i + 1, step_fn(params, carry, batch)
 
