@@ -23,6 +23,10 @@ from rich.text import Text
 
 _BAR_CHAR = "━"
 
+# The clock every bar reads (seconds). A module attribute, so tests can swap in a fake clock
+# and check the printed arithmetic without timing anything.
+monotonic = time.monotonic
+
 
 class _Everything:
     """A container that holds every name (all metrics are stateful)."""
@@ -140,7 +144,7 @@ class Progbar:
         self._values = {}  # name -> [sum or value, count]
         self._order = []
         self._seen = 0
-        self._start = time.monotonic()
+        self._start = monotonic()
         self._first_update = None  # (time, current) of the first update: excludes compile time
         self._last_draw = 0.0
         self._last_width = 0
@@ -171,7 +175,7 @@ class Progbar:
                         entry[0] += value
                         entry[1] += steps
         self._seen = current
-        now = time.monotonic()
+        now = monotonic()
         if self._first_update is None:
             self._first_update = (now, current)
         if finalize is None:
@@ -189,7 +193,13 @@ class Progbar:
         self.update(self._seen + n, values)
 
     # -- drawing ------------------------------------------------------------------------------
-    def _time_per_unit(self, now):
+    def _time_per_unit(self, now, final):
+        if final:
+            # The finished line shows the bar's whole time and its steps: the two must agree
+            # (time per step = elapsed / steps), whatever the sizes of the blocks reported.
+            return (now - self._start) / self._seen if self._seen else 0.0
+        # While running, the rate drives the ETA: it leaves out the first update, which holds
+        # the compilation, and counts the steps done since (a block may report many at once).
         first_time, first_current = self._first_update or (self._start, 0)
         if self._seen > first_current and first_current > 0:
             return (now - first_time) / (self._seen - first_current)
@@ -214,13 +224,13 @@ class Progbar:
 
     def line(self, now=None, final=None):
         """The text of the bar as it would be drawn now (plain string)."""
-        now = time.monotonic() if now is None else now
+        now = monotonic() if now is None else now
         final = self._finished if final is None else final
         return self._render(now, final).plain
 
     def _render(self, now, final):
         elapsed = now - self._start
-        per_unit = self._time_per_unit(now)
+        per_unit = self._time_per_unit(now, final)
         metrics = self._metrics_text()
         if self.verbose == 2:
             return Text(
