@@ -11,6 +11,7 @@ from keraslite.activations.activations import (
     elu, exponential, gelu, hard_sigmoid, leaky_relu, linear, log_softmax, mish, relu, relu6,
     selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
 )
+from keraslite.utils.registry import ObjectRegistry
 
 ALL_OBJECTS = {
     fn.__name__: fn
@@ -20,50 +21,39 @@ ALL_OBJECTS = {
 ALL_OBJECTS["swish"] = silu
 
 
-def serialize(activation) -> str:
-    """The registered name of an activation function (``None`` -> "linear")."""
-    if activation is None:
-        return "linear"
-    for name, fn in ALL_OBJECTS.items():
-        if fn is activation:
-            return name
-    if isinstance(activation, str) and activation in ALL_OBJECTS:
-        return activation
-    if hasattr(activation, "get_config"):
-        return {"class_name": type(activation).__name__, "config": activation.get_config()}
-    raise ValueError(
-        f"Cannot serialize activation {activation!r}: it is not one of the built-in activations "
-        f"({', '.join(sorted(ALL_OBJECTS))})."
-    )
+class _ActivationRegistry(ObjectRegistry):
+    """Activations are functions: they serialize to their names."""
+
+    def serialize(self, activation) -> str:
+        """The registered name of an activation function (``None`` -> "linear")."""
+        if activation is None:
+            return "linear"
+        for name, fn in self.objects.items():
+            if fn is activation:
+                return name
+        if isinstance(activation, str) and activation in self.objects:
+            return activation
+        if hasattr(activation, "get_config"):
+            return {"class_name": type(activation).__name__, "config": activation.get_config()}
+        raise ValueError(
+            f"Cannot serialize activation {activation!r}: it is not one of the built-in "
+            f"activations ({', '.join(sorted(self.objects))})."
+        )
+
+    def deserialize(self, config, custom_objects=None):
+        if isinstance(config, dict):
+            config = (config.get("config") if config.get("class_name") == "function"
+                      else config.get("class_name"))
+        if custom_objects and config in custom_objects:
+            return custom_objects[config]
+        return self.get(config)
 
 
-def deserialize(config, custom_objects=None):
-    if isinstance(config, dict):
-        name = config.get("config") if config.get("class_name") == "function" else config.get("class_name")
-        config = name
-    if custom_objects and config in custom_objects:
-        return custom_objects[config]
-    return get(config)
-
-
-def get(identifier):
-    """A function of a tensor for a name, ``None`` (identity) or a callable."""
-    if identifier is None:
-        return linear
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        fn = ALL_OBJECTS.get(identifier)
-        if fn is None:
-            raise ValueError(
-                f"Unknown activation: {identifier!r}. Valid names: {', '.join(sorted(ALL_OBJECTS))}."
-            )
-        return fn
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret activation identifier: {identifier!r}. Pass a name, None or a callable."
-    )
+_REGISTRY = _ActivationRegistry("activation", "keraslite.activations", ALL_OBJECTS,
+                                default=linear, interpret_hint=". Pass a name, None or a callable.")
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get  # a function of a tensor for a name, ``None`` (identity) or a callable
 
 
 __all__ = ["get", "serialize", "deserialize", *ALL_OBJECTS]

@@ -24,12 +24,13 @@ from keraslite.losses.regression import (
     MeanSquaredLogarithmicError, huber, mae, mape, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse, msle,
 )
+from keraslite.utils.registry import ObjectRegistry
 
 _CLASSES = (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, BinaryCrossentropy,
-            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge, SquaredHinge,
-            CategoricalHinge, LogCosh, Poisson, CosineSimilarity, BinaryFocalCrossentropy,
-            CategoricalFocalCrossentropy, Tversky, Dice)
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge,
+            SquaredHinge, CategoricalHinge, LogCosh, Poisson, CosineSimilarity,
+            BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Tversky, Dice)
 _FUNCTIONS = {
     fn.__name__: fn for fn in (
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
@@ -45,55 +46,19 @@ _FUNCTIONS.update({"mse": mse, "mae": mae, "mape": mape, "msle": msle, "kld": kl
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update(_FUNCTIONS)
 
-_CROSSENTROPY_NAMES = ("crossentropy", "ce")
-
-
-def serialize(loss):
-    """A Loss instance -> Keras-style dict; a built-in function -> its name."""
-    if isinstance(loss, Loss):
-        return {"module": "keraslite.losses", "class_name": type(loss).__name__,
-                "config": loss.get_config(), "registered_name": None}
-    for name, fn in _FUNCTIONS.items():
-        if fn is loss:
-            return name
-    raise ValueError(f"Cannot serialize loss {loss!r}: it is neither a Loss nor a built-in loss function.")
-
-
-def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        return get(config)
-    name = config.get("class_name") if isinstance(config, dict) else None
-    cls = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name)
-    if cls is None:
-        raise ValueError(_unknown(name))
-    if not isinstance(cls, type):
-        return cls
-    return cls.from_config(dict(config.get("config") or {}))
-
-
-def get(identifier):
-    """A loss from a name (function or class name), a config dict, a Loss or a callable.
-
-    Function names ("mse", "binary_crossentropy") give the plain function, class names
-    ("MeanSquaredError") a default instance.
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        obj = ALL_OBJECTS.get(identifier)
-        if obj is None or obj in (Loss, LossFunctionWrapper):
-            raise ValueError(_unknown(identifier))
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret loss identifier: {identifier!r}. Pass a name, a config dict, a "
-        "Loss or a callable (y_true, y_pred) -> losses."
-    )
+_REGISTRY = ObjectRegistry(
+    "loss", "keraslite.losses", ALL_OBJECTS, Loss, functions=_FUNCTIONS,
+    refused_by_name={Loss: None, LossFunctionWrapper: None},
+    interpret_hint=". Pass a name, a config dict, a Loss or a callable (y_true, y_pred) -> losses.",
+    serialize_error=lambda obj: ValueError(
+        f"Cannot serialize loss {obj!r}: it is neither a Loss nor a built-in loss function."),
+)
+# A Loss instance -> Keras-style dict; a built-in function -> its name.
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+# Function names ("mse", "binary_crossentropy") give the plain function, class names
+# ("MeanSquaredError") a default instance.
+get = _REGISTRY.get
 
 
 def resolve_crossentropy(y_true_shape, y_pred_shape):
@@ -105,11 +70,6 @@ def resolve_crossentropy(y_true_shape, y_pred_shape):
     if is_binary:
         return binary_crossentropy
     return sparse_categorical_crossentropy if is_sparse else categorical_crossentropy
-
-
-def _unknown(name) -> str:
-    valid = sorted(k for k in ALL_OBJECTS if k not in ("Loss", "LossFunctionWrapper"))
-    return f"Unknown loss: {name!r}. Valid names: {', '.join(valid)}."
 
 
 __all__ = ["Loss", "LossFunctionWrapper", "get", "serialize", "deserialize", "resolve_crossentropy",

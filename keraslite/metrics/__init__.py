@@ -30,17 +30,19 @@ from keraslite.metrics.confusion_metrics import (
 )
 from keraslite.metrics.metric import Metric
 from keraslite.metrics.regression_metrics import (
-    CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCoshError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, Poisson, R2Score, RootMeanSquaredError, SquaredHinge,
+    CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCoshError,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, R2Score,
+    RootMeanSquaredError, SquaredHinge,
 )
 from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from keraslite.utils.naming import to_snake_case
+from keraslite.utils.registry import ObjectRegistry
 from keraslite.metrics.resolve import is_binary_or_sparse_categorical, resolve_accuracy
 
 _CLASSES = (Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
             MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, AUC,
-            Precision, Recall, F1Score, FBetaScore, MeanIoU, R2Score, RootMeanSquaredError,
+            SparseCategoricalCrossentropy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+            AUC, Precision, Recall, F1Score, FBetaScore, MeanIoU, R2Score, RootMeanSquaredError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError, Poisson,
             KLDivergence, Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity)
 _FUNCTIONS = {
@@ -62,58 +64,21 @@ ALL_OBJECTS.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse":
 ALL_OBJECTS["MeanMetricWrapper"] = MeanMetricWrapper
 
 
-def serialize(metric):
-    if isinstance(metric, Metric):
-        return {"module": "keraslite.metrics", "class_name": type(metric).__name__,
-                "config": metric.get_config(), "registered_name": None}
-    for name, fn in _FUNCTIONS.items():
-        if fn is metric:
-            return name
-    raise ValueError(f"Cannot serialize metric {metric!r}: it is neither a Metric nor a built-in metric function.")
-
-
-def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        return get(config)
-    name = config.get("class_name") if isinstance(config, dict) else None
-    cls = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name)
-    if cls is None:
-        raise ValueError(_unknown(name))
-    if not isinstance(cls, type):
-        return cls
-    return cls.from_config(dict(config.get("config") or {}))
-
-
-def get(identifier):
-    """A metric from a name (function or class name), a config dict, a Metric or a callable.
-
-    Like Keras 3, names ("auc", "mse", "Precision", "binary_accuracy") give a default
-    instance of the metric class. The compile strings "accuracy"/"acc"/"crossentropy"/"ce" depend on the loss and
-    shapes: the trainer resolves them with ``resolve_accuracy``.
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        obj = ALL_OBJECTS.get(identifier)
-        if obj is None or obj is MeanMetricWrapper:
-            raise ValueError(_unknown(identifier))
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret metric identifier: {identifier!r}. Pass a name, a config dict, a "
-        "Metric or a callable (y_true, y_pred) -> values."
-    )
-
-
-def _unknown(name) -> str:
-    valid = sorted(k for k in ALL_OBJECTS if k != "MeanMetricWrapper" and k == k.lower())
-    return (f"Unknown metric: {name!r}. Valid names: {', '.join(valid)} "
-            "(and 'accuracy'/'acc'/'crossentropy'/'ce' in compile).")
+_REGISTRY = ObjectRegistry(
+    "metric", "keraslite.metrics", ALL_OBJECTS, Metric, functions=_FUNCTIONS,
+    refused_by_name={MeanMetricWrapper: None}, lowercase_listing=True,
+    listing_suffix=" (and 'accuracy'/'acc'/'crossentropy'/'ce' in compile)",
+    interpret_hint=". Pass a name, a config dict, a Metric or a callable "
+                   "(y_true, y_pred) -> values.",
+    serialize_error=lambda obj: ValueError(
+        f"Cannot serialize metric {obj!r}: it is neither a Metric nor a built-in metric function."),
+)
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+# Like Keras 3, names ("auc", "mse", "Precision", "binary_accuracy") give a default instance of
+# the metric class. The compile strings "accuracy"/"acc"/"crossentropy"/"ce" depend on the loss
+# and shapes: the trainer resolves them with ``resolve_accuracy``.
+get = _REGISTRY.get
 
 
 __all__ = ["Metric", "MeanMetricWrapper", "get", "serialize", "deserialize", "resolve_accuracy",

@@ -15,6 +15,7 @@ from keraslite.optimizers.more import Adadelta, Adamax, Ftrl, Lion, Nadam
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import Adagrad, RMSprop
 from keraslite.optimizers.sgd import SGD
+from keraslite.utils.registry import ObjectRegistry
 
 _CLASSES = (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, Nadam, Adadelta, Lion, Ftrl,
             LossScaleOptimizer)
@@ -22,42 +23,18 @@ ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({cls.__name__.lower(): cls for cls in _CLASSES})
 
 
-def serialize(optimizer) -> dict:
-    return {"module": "keraslite.optimizers", "class_name": type(optimizer).__name__,
-            "config": optimizer.get_config(), "registered_name": None}
-
-
-def deserialize(config: dict, custom_objects=None) -> Optimizer:
-    name = config.get("class_name") if isinstance(config, dict) else None
-    cls = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name) or ALL_OBJECTS.get(str(name).lower())
-    if cls is None:
-        raise ValueError(_unknown(name))
-    return cls.from_config(dict(config.get("config") or {}), custom_objects)
-
-
-def get(identifier) -> Optimizer:
-    """An optimizer from a name ("adam", "sgd", ...), a config dict or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = ALL_OBJECTS.get(identifier) or ALL_OBJECTS.get(identifier.lower())
-        if cls is None:
-            raise ValueError(_unknown(identifier))
-        if cls is LossScaleOptimizer:
-            raise ValueError("LossScaleOptimizer wraps another optimizer: create it with "
-                             "LossScaleOptimizer(inner_optimizer) instead of by name.")
-        return cls()
-    raise ValueError(
-        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name, a config dict "
-        "or an Optimizer instance."
-    )
-
-
-def _unknown(name) -> str:
-    valid = sorted(k for k in ALL_OBJECTS if k == k.lower() and k != "lossscaleoptimizer")
-    return f"Unknown optimizer: {name!r}. Valid names: {', '.join(valid)}."
+_REGISTRY = ObjectRegistry(
+    "optimizer", "keraslite.optimizers", ALL_OBJECTS, Optimizer, ignore_case=True,
+    lowercase_listing=True, accept_callables=False, allow_none=False,
+    refused_by_name={LossScaleOptimizer: "LossScaleOptimizer wraps another optimizer: create it "
+                                         "with LossScaleOptimizer(inner_optimizer) instead of by "
+                                         "name."},
+    interpret_hint=". Pass a name, a config dict or an Optimizer instance.",
+    config_takes_custom_objects=True,
+)
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get  # a name ("adam", "sgd", ...), a config dict or an instance
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
