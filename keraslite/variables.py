@@ -134,17 +134,22 @@ class Variable:
             return holder.read(index)
         return self._value
 
-    @property
-    def value(self):
-        value = _MISSING
+    def _raw_value(self):
+        """The current value before any autocast (what a gradient tape differentiates)."""
         # Scopes nest (e.g. gradients taken inside a compiled step): the innermost one that
         # holds this variable wins.
         for scope in reversed(getattr(_scope_stack, "stack", None) or ()):
             value = scope.lookup(self)
             if value is not _MISSING:
-                break
-        if value is _MISSING:
-            value = self._stored_value()
+                return value
+        return self._stored_value()
+
+    @property
+    def value(self):
+        value = self._raw_value()
+        # Lets a recording gradient tape (TensorFlow's) watch this read, as it does for its own
+        # variables; before the autocast below, so the cast is recorded too.
+        core.on_variable_read(self)
         cast_to = getattr(_autocast, "dtype", None)
         if cast_to is not None and self.autocast and cast_to != self._dtype and "float" in self._dtype:
             return core.cast(value, cast_to)

@@ -160,3 +160,7 @@ def variable_value(value, dtype=None):
 def register_variable_class(cls):
     """Nothing to register: JAX has no conversion hook usable under tracing, so raw
     ``jax.numpy`` code reads ``variable.value`` (keraslite.ops accept Variables directly)."""
+
+
+def on_variable_read(variable) -> None:
+    """Nothing to do: JAX differentiates functions (``jax.grad``), it keeps no tape to notify."""

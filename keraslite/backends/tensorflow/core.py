@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
+# TF's own variables report reads to gradient tapes through these (no public API does it).
+from tensorflow.python import pywrap_tfe as _pywrap_tfe
+from tensorflow.python.eager import tape as _tape
 
 from keraslite.utils import tree
 
@@ -215,10 +218,48 @@ def variable_value(value, dtype=None):
 
 
 def register_variable_class(cls):
-    """Lets ``tf.*`` functions accept keraslite Variables (they read the current value)."""
+    """Lets ``tf.*`` functions and ``tf.GradientTape`` accept keraslite Variables.
+
+    ``tf.*`` functions read the current value. For the tape, a Variable presents itself the way
+    TF's resource variables do: ``_should_act_as_resource_variable`` makes the tape take
+    ``variable.handle`` as the thing to differentiate, and ``handle`` here is the variable's
+    current value tensor (its own eager tensor, or inside a compiled step the traced value a
+    StatelessScope supplies). ``on_variable_read`` tells recording tapes about each read, so a
+    trainable Variable is watched automatically; ``__tf_flatten__`` lets ``tape.watch(variable)``
+    and ``tape.gradient(loss, variables)`` see that tensor.
+    """
 
     def convert(variable, dtype=None, name=None, as_ref=False):
         value = variable.value
         return value if dtype is None else tf.cast(value, dtype)
 
     tf.register_tensor_conversion_function(cls, convert)
+    cls._should_act_as_resource_variable = True
+    # Not a resource handle: the value tensor itself. Reads use that very tensor, so the ops
+    # the tape records start from it (an autocast read records the cast too).
+    cls.handle = property(lambda self: self._raw_value())
+    # TF orders a tape's watched variables by this id.
+    cls._unique_id = property(id)
+    cls.__tf_flatten__ = _flatten_variable
+    cls.__tf_unflatten__ = classmethod(_unflatten_variable)
+
+
+def _flatten_variable(variable):
+    return None, (variable.handle,)
+
+
+def _unflatten_variable(cls, metadata, components):
+    # tf.nest rebuilds a structure of variables with its leaves replaced (the gradients in
+    # ``tape.gradient(loss, variables)``): the replacement stands where the variable was.
+    return components[0]
+
+
+_tape_set_is_empty = _pywrap_tfe.TFE_Py_TapeSetIsEmpty
+
+
+def on_variable_read(variable) -> None:
+    """Tells every recording ``tf.GradientTape`` that a trainable Variable was read, so the tape
+    watches its value like a ``tf.Variable`` read. One C call when no tape records (the
+    compiled default train step differentiates with its own explicitly-watching tape)."""
+    if variable.trainable and not _tape_set_is_empty():
+        _tape.variable_accessed(variable)
