@@ -30,7 +30,18 @@ _NAMES = {
 
 def __getattr__(name):
     if name in _SUBMODULES:
-        return importlib.import_module(f"keraslite.{name}")
+        try:
+            return importlib.import_module(f"keraslite.{name}")
+        except ModuleNotFoundError as error:
+            # A listed submodule this installation lacks (e.g. ``applications`` not shipped
+            # yet) is a missing attribute, so ``hasattr`` answers False. A module missing
+            # *inside* an existing submodule (a broken dependency) still raises as it is.
+            if error.name != f"keraslite.{name}":
+                raise
+            raise AttributeError(
+                f"module 'keraslite' has no attribute {name!r} (keraslite.{name} is not "
+                "available in this installation)"
+            ) from None
     if name in _NAMES:
         return getattr(importlib.import_module(_NAMES[name]), name)
     raise AttributeError(f"module 'keraslite' has no attribute {name!r}")
