@@ -146,8 +146,13 @@ def fori_loop(lower, upper, body_fn, init_val):
 
 def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
     """Same contract as ``jax.lax.scan``: ``fn(carry, x) -> (carry, y)``; returns (carry, ys)."""
-    xs_flat = tree.flatten(xs) if xs is not None else []
-    n = length if length is not None else int(xs_flat[0].shape[0])
+    xs_flat = [convert_to_tensor(x) for x in tree.flatten(xs)] if xs is not None else []
+    if length is not None:
+        n = length
+    else:
+        # A time axis unknown while tracing (e.g. ``Input((None, 8))``) is read at run time.
+        static = xs_flat[0].shape[0]
+        n = int(static) if static is not None else tf.shape(xs_flat[0])[0]
     init_flat = tree.flatten(init)
     probe_x = None if xs is None else tree.pack_as(xs, [x[0] for x in xs_flat])
     _, y_probe = fn(init, probe_x)
