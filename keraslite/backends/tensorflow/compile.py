@@ -9,6 +9,11 @@ convolution: on CPU, XLA makes dense models about 2.3x faster than TensorFlow's 
 but its convolutions are several times slower than TensorFlow's oneDNN kernels (measured with
 benchmarks/fit_throughput.py). The choice depends only on the graph, so it is the same on
 every run.
+
+Each loop is traced once: the graph that decides XLA or not is the graph that runs (for a model
+without convolutions), and the data and sample order are traced with an unknown number of
+samples, so validation data, ``evaluate`` data and a later ``fit`` on more samples reuse the trace
+instead of retracing for their sizes.
 """
 from __future__ import annotations
 
@@ -40,36 +45,81 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
         return carry
 
     compiled = compile_function(run, jit_compile)
-    return lambda params, carry, data, order, offset, n: compiled(
-        params, carry, data, order, offset, tf.constant(n, tf.int32))
+    return lambda params, carry, data, order, offset, n: compiled.call_relaxed(
+        (params, carry, data, order, offset, tf.constant(n, tf.int32)), _any_sample_count)
+
+
+def _any_sample_count(args):
+    """The loop's arguments for tracing: ``data`` and ``order`` of any number of samples."""
+    params, carry, data, order, offset, n = args
+    return (params, carry, [_relaxed(a) for a in data], _relaxed(order), offset, n)
+
+
+def _relaxed(array):
+    shape = getattr(array, "shape", None)
+    if shape is None or len(shape) == 0:
+        return array
+    return tf.TensorSpec([None] + list(shape[1:]), tf.as_dtype(array.dtype))
 
 
 def compile_function(fn, jit_compile="auto", donate_argnums=()):
     """Compiles a pure function of tensors (retraced per input shape)."""
     if jit_compile != "auto":
-        return tf.function(fn, jit_compile=bool(jit_compile), reduce_retracing=True,
-                           autograph=False)
+        return _Fixed(fn, bool(jit_compile))
     return _AutoXla(fn)
 
 
+class _Fixed:
+    """A ``tf.function`` with or without XLA, as asked."""
+
+    def __init__(self, fn, jit_compile: bool):
+        self.chosen = tf.function(fn, jit_compile=jit_compile, reduce_retracing=True,
+                                  autograph=False)
+        self.traced = False
+
+    def __call__(self, *args):
+        return self.chosen(*args)
+
+    def call_relaxed(self, args, relax):
+        """Calls with ``args``; the first call traces for ``relax(args)`` (tensors and
+        TensorSpecs with unknown dimensions), which later calls of other sizes reuse."""
+        if not self.traced:
+            self.chosen.get_concrete_function(*relax(args))
+            self.traced = True
+        return self.chosen(*args)
+
+
 class _AutoXla:
-    """Chooses XLA or TensorFlow's own kernels from the first traced graph (see module doc)."""
+    """Chooses XLA or TensorFlow's own kernels from the first traced graph (see module doc).
+
+    The Python function is traced once: the XLA variant compiles a call of the traced graph
+    (XLA inlines it), so tracing it costs one op, not a second run of the model's Python code.
+    """
 
     _CONV_OPS = ("Conv", "MaxPool", "AvgPool")
 
     def __init__(self, fn):
         self.plain = tf.function(fn, jit_compile=False, reduce_retracing=True, autograph=False)
-        self.xla = tf.function(fn, jit_compile=True, reduce_retracing=True, autograph=False)
         self.chosen = None
 
     def __call__(self, *args):
+        return self.call_relaxed(args, lambda a: a)
+
+    def call_relaxed(self, args, relax):
+        """As ``_Fixed.call_relaxed``."""
         if self.chosen is None:
-            graph = self.plain.get_concrete_function(*args).graph.as_graph_def()
+            signature = relax(args)
+            traced = self.plain.get_concrete_function(*signature)
+            graph = traced.graph.as_graph_def()
             ops = {node.op for node in graph.node}
             for function in graph.library.function:
                 ops.update(node.op for node in function.node_def)
-            has_conv = any(op.startswith(self._CONV_OPS) for op in ops)
-            self.chosen = self.plain if has_conv else self.xla
+            if any(op.startswith(self._CONV_OPS) for op in ops):
+                self.chosen = self.plain
+            else:
+                self.chosen = tf.function(traced, jit_compile=True, reduce_retracing=True,
+                                          autograph=False)
+                self.chosen.get_concrete_function(*signature)
         return self.chosen(*args)
 
 
