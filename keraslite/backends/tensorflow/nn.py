@@ -1,9 +1,11 @@
 """Neural-network ops on TensorFlow tensors: activations, convolutions, pooling, losses, math.
 
-Convolutions and pooling run channels_last internally (TF's CPU kernels support only that);
-channels_first inputs are transposed in and out.
+Convolutions and pooling are written for TF's generic CPU kernels, so they compute on every
+x86-64 CPU, with or without oneDNN (see "convolution and pooling" below).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import tensorflow as tf
@@ -252,6 +254,71 @@ def _from_last(x, data_format):
 # data_format, TF's eager gradient of 3-D convolutions fails.
 _LAST_FORMATS = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
+# What TF's generic (Eigen) CPU kernels, the ones every x86-64 CPU gets, compute, forward and
+# backward; oneDNN, on only on some Intel CPUs, lifts some of these limits, so nothing here
+# depends on it. Channels-last only (hence the transposes); a depthwise convolution only with
+# equal row and column strides and not strided and dilated at once (tf.nn.depthwise_conv2d then
+# silently gives wrong numbers); a dilated convolution only with stride 1 (tf.nn.convolution
+# dilates through space_to_batch); a grouped convolution forward but not its gradient. Every
+# other configuration is rewritten below into ones these kernels take.
+
+
+def _same_pads(x, kernel_spatial, strides, dilation) -> list:
+    """The (before, after) padding "same" gives ``x`` (channels_last) for these strides; sizes
+    unknown until run time are padded with tensors."""
+    pads = []
+    for i, (k, s, d) in enumerate(zip(kernel_spatial, strides, dilation), start=1):
+        size = x.shape[i]
+        if size is not None:
+            pads.append(conv_utils.padding_amounts((size,), (k,), (s,), (d,), "same")[0])
+            continue
+        size = tf.shape(x)[i]
+        total = tf.maximum(((size + s - 1) // s - 1) * s + conv_utils.effective_kernel(k, d)
+                           - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _strided_via(native, x, kernel_spatial, strides, padding, dilation, run_strides):
+    """``native(x, strides, padding)`` computed as ``native`` at ``run_strides`` (each dividing
+    its stride) on the explicitly padded input, then every (stride / run_stride)-th output kept:
+    output i of a stride-s window op is output i * s / r of the same op at stride r."""
+    steps = tuple(s // r for s, r in zip(strides, run_strides))
+    if all(step == 1 for step in steps):
+        return native(x, strides, padding)
+    if padding == "SAME":
+        x = tf.pad(x, [(0, 0)] + _same_pads(x, kernel_spatial, strides, dilation) + [(0, 0)])
+    out = native(x, run_strides, "VALID")
+    return out[(slice(None),) + tuple(slice(None, None, step) for step in steps)]
+
+
+def _conv_last(x, kernel, strides, padding, dilation):
+    """A plain (ungrouped) convolution of channels_last ``x``."""
+    n = len(strides)
+
+    def native(inp, s, pad):
+        return tf.nn.convolution(inp, kernel, strides=s, padding=pad, dilations=dilation,
+                                 data_format=_LAST_FORMATS[n])
+
+    # dilation goes through space_to_batch, which takes only stride 1
+    run = (1,) * n if max(dilation) > 1 else strides
+    return _strided_via(native, x, kernel.shape[:-2], strides, padding, dilation, run)
+
+
+def _depthwise_2d(x, kernel, strides, padding, dilation):
+    """Depthwise convolution of NHWC ``x`` with kernel (kh, kw, in, multiplier)."""
+    def native(inp, s, pad):
+        return tf.nn.depthwise_conv2d(inp, kernel, (1,) + tuple(s) + (1,), pad,
+                                      dilations=dilation)
+
+    if max(dilation) > 1:
+        run = (1, 1)
+    else:
+        # the smallest waste: the largest equal stride that divides both
+        g = math.gcd(*strides)
+        run = (g, g)
+    return _strided_via(native, x, kernel.shape[:2], strides, padding, dilation, run)
+
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     data_format = conv_utils.standardize_data_format(data_format)
@@ -269,19 +336,29 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     x = _to_last(inputs, data_format)
     groups = conv_utils.groups_of(x.shape[-1], kernel.shape[-2])
     if groups == 1:
-        out = tf.nn.convolution(x, kernel, strides=strides, padding=padding, dilations=dilation,
-                                data_format=_LAST_FORMATS[n])
+        out = _conv_last(x, kernel, strides, padding, dilation)
+    elif kernel.shape[-2] == 1 and n <= 2:
+        # one input channel per group is a depthwise convolution: one kernel call, not `groups`
+        mult = kernel.shape[-1] // groups
+        out = _depthwise_last(x, tf.reshape(kernel, list(kernel.shape[:-2]) + [groups, mult]),
+                              strides, padding, dilation)
     else:
-        # TF's CPU kernels have no grouped convolution: run each group and concatenate
+        # TF's CPU kernels have no grouped-convolution gradient: run each group and concatenate
         xs = tf.split(x, groups, axis=-1)
         ks = tf.split(kernel, groups, axis=-1)
-        out = tf.concat(
-            [tf.nn.convolution(a, k, strides=strides, padding=padding, dilations=dilation,
-                               data_format=_LAST_FORMATS[n])
-             for a, k in zip(xs, ks)],
-            axis=-1,
-        )
+        out = tf.concat([_conv_last(a, k, strides, padding, dilation) for a, k in zip(xs, ks)],
+                        axis=-1)
     return _from_last(out, data_format)
+
+
+def _depthwise_last(x, kernel, strides, padding, dilation):
+    """Depthwise convolution of channels_last ``x`` (1-D or 2-D)."""
+    if len(strides) == 2:
+        return _depthwise_2d(x, kernel, strides, padding, dilation)
+    # 1-D as 2-D over a height-1 axis; the dummy axis takes the same stride (one output row
+    # either way), so the strides stay equal
+    out = _depthwise_2d(x[:, None], kernel[None], strides * 2, padding, (1,) + dilation)
+    return out[:, 0]
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -292,18 +369,13 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     strides = conv_utils.tuplify(strides, n, "strides")
     dilation = conv_utils.tuplify(dilation_rate, n, "dilation_rate")
     padding = conv_utils.standardize_padding(padding).upper()
-    x = _to_last(inputs, data_format)
-    if n == 1:
-        out = tf.nn.depthwise_conv2d(
-            x[:, None], kernel[None], (1, 1) + strides + (1,), padding, dilations=(1,) + dilation
-        )[:, 0]
-    elif n == 2 and (max(strides) == 1 or max(dilation) == 1):
-        out = tf.nn.depthwise_conv2d(x, kernel, (1,) + strides + (1,), padding, dilations=dilation)
-    else:
+    if n > 2:
+        # no 3-D depthwise kernel in TF: a grouped convolution with one input channel a group
         in_ch, mult = kernel.shape[-2], kernel.shape[-1]
         grouped = tf.reshape(kernel, list(kernel.shape[:-2]) + [1, in_ch * mult])
         return conv(inputs, grouped, strides, padding, data_format, dilation)
-    return _from_last(out, data_format)
+    x = _to_last(inputs, data_format)
+    return _from_last(_depthwise_last(x, kernel, strides, padding, dilation), data_format)
 
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
@@ -344,8 +416,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     x = tf.pad(x, [(0, 0)] + [(lo, hi) for lo, hi in pads] + [(0, 0)])
     flipped = tf.reverse(kernel, list(range(n)))
     flipped = tf.transpose(flipped, list(range(n)) + [n + 1, n])
-    out = tf.nn.convolution(x, flipped, strides=1, padding="VALID", dilations=dilation,
-                            data_format=_LAST_FORMATS[len(flipped.shape) - 2])
+    out = _conv_last(x, flipped, (1,) * n, "VALID", dilation)
     return _from_last(out, data_format)
 
 
