@@ -2,6 +2,7 @@
 from keraslite.models.model import Model
 from keraslite.models.functional import Functional
 from keraslite.models.sequential import Sequential
+from keraslite.models.cloning import clone_model
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -11,4 +12,4 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
-__all__ = ["Model", "Functional", "Sequential", "load_model"]
+__all__ = ["Model", "Functional", "Sequential", "clone_model", "load_model"]
