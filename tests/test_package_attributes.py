@@ -43,9 +43,11 @@ def test_a_broken_import_inside_a_submodule_still_raises(monkeypatch, tmp_path):
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(keraslite, "_SUBMODULES", keraslite._SUBMODULES + ("probe",))
     real_import = importlib.import_module
-    monkeypatch.setattr(importlib, "import_module",
-                        lambda n, *a: real_import("keraslite_probe" if n == "keraslite.probe" else n,
-                                                  *a))
+
+    def import_module(name, *args):
+        return real_import("keraslite_probe" if name == "keraslite.probe" else name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", import_module)
     with pytest.raises(ModuleNotFoundError, match="a_dependency_that_does_not_exist"):
         getattr(keraslite, "probe")
 

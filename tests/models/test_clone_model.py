@@ -97,7 +97,8 @@ def test_clone_function_replaces_layers_like_keras():
     ours, theirs = _pair("sequential")
     clone = clone_model(ours, clone_function=drop_dropout(keraslite))
     keras_clone = keras.models.clone_model(theirs, clone_function=drop_dropout(keras))
-    assert [type(l).__name__ for l in clone.layers] == [type(l).__name__ for l in keras_clone.layers]
+    assert [type(l).__name__ for l in clone.layers] == [
+        type(l).__name__ for l in keras_clone.layers]
     assert "Identity" in [type(l).__name__ for l in clone.layers]
     clone.set_weights(ours.get_weights())
     keras_clone.set_weights(theirs.get_weights())
