@@ -94,24 +94,6 @@ def get(module_name: str, identifier):
     return importlib.import_module(f"keraslite.{module_name}").get(identifier)
 
 
-def add_activity_loss(layer, outputs) -> None:
-    """Adds ``layer.activity_regularizer(outputs)`` as a loss for eager and traced calls.
-
-    Symbolic calls (on KerasTensors) add nothing: they only describe shapes.
-    """
-    from keraslite.ops.keras_tensor import KerasTensor
-
-    from keraslite import ops
-
-    reg = getattr(layer, "activity_regularizer", None)
-    if reg is not None and outputs is not None and not isinstance(outputs, KerasTensor):
-        penalty = reg(outputs)
-        if len(ops.shape(outputs)) > 0:
-            # Keras 3 averages activity penalties over the batch.
-            penalty = penalty / ops.cast(ops.shape(outputs)[0], ops.dtype(penalty))
-        layer.add_loss(penalty)
-
-
 def autocast(variable, compute_dtype):
     """A float variable's value cast to ``compute_dtype`` (unchanged when they already match)."""
     from keraslite import backend, ops

@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-from keraslite import config
+from keraslite import ops
 from keraslite.backends import core
 from keraslite.layers import auto_config
 from keraslite.layers.input_spec import InputSpec, check_input
@@ -115,6 +115,8 @@ class Layer:
     """
 
     _signature_cache: dict = {}
+    # Set by layers that take an ``activity_regularizer`` argument; ``__call__`` applies it.
+    activity_regularizer = None
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
@@ -451,7 +453,22 @@ class Layer:
             outputs = self.call(*args, **kwargs)
             if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
                 _record_masks(outputs, self.compute_mask(inputs, previous_mask))
-            return outputs
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        return outputs
+
+    def _add_activity_loss(self, outputs):
+        """Adds ``activity_regularizer`` of the (first) output divided by the batch size, as
+        Keras 3 does, so the penalty's strength does not depend on the batch size. Symbolic
+        calls never get here: they only describe shapes."""
+        output = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+        if output is None:
+            return
+        loss = self.activity_regularizer(output)
+        if len(output.shape) > 0:
+            batch = ops.cast(ops.shape(output)[0], ops.dtype(loss))
+            loss = ops.divide(loss, ops.maximum(batch, 1.0))
+        self.add_loss(loss)
 
     def compute_mask(self, inputs, previous_mask=None):
         """The mask of this layer's output: by default the input's mask passes through layers

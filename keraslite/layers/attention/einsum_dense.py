@@ -140,11 +140,6 @@ class EinsumDense(Layer):
             x = ops.add(x, arg_utils.autocast(self.bias, self.compute_dtype))
         return self.activation(x) if self.activation is not None else x
 
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        arg_utils.add_activity_loss(self, outputs)
-        return outputs
-
     def compute_output_shape(self, input_shape):
         return self._full_output_shape(input_shape)[0]
 

@@ -253,10 +253,7 @@ class MultiHeadAttention(Layer):
             if key is not None:
                 shapes.append(_shape_of(key))
             self._build_with_shapes(shapes)
-        outputs = super().__call__(*args, **kwargs)
-        arg_utils.add_activity_loss(
-            self, outputs[0] if isinstance(outputs, (list, tuple)) else outputs)
-        return outputs
+        return super().__call__(*args, **kwargs)
 
     def _as_input(self, x):
         if x is None:

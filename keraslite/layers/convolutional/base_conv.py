@@ -90,11 +90,6 @@ class BaseConv(conv_args.ChannelsMixin, Layer):
         """The variable's value in the compute dtype (mixed precision keeps float32 weights)."""
         return arg_utils.autocast(variable, self.compute_dtype)
 
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        arg_utils.add_activity_loss(self, outputs)
-        return outputs
-
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         first = 1 if self.data_format == "channels_last" else 2

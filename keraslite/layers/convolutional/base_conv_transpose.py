@@ -111,11 +111,6 @@ class BaseConvTranspose(conv_args.ChannelsMixin, Layer):
             index[first + i] = slice(start, start + length)
         return full[tuple(index)]
 
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        arg_utils.add_activity_loss(self, outputs)
-        return outputs
-
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         first = 1 if self.data_format == "channels_last" else 2

@@ -66,11 +66,6 @@ class BaseDepthwiseConv(conv_args.ChannelsMixin, Layer):
             x = ops.add(x, bias)
         return self.activation(x) if self.activation is not None else x
 
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        arg_utils.add_activity_loss(self, outputs)
-        return outputs
-
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         first = 1 if self.data_format == "channels_last" else 2

@@ -3,27 +3,8 @@ from __future__ import annotations
 
 import numbers
 
-from keraslite import ops
 from keraslite.layers import arg_utils
 from keraslite.layers.layer import Layer
-
-
-def add_batch_mean_activity_loss(layer, outputs) -> None:
-    """Adds ``layer.activity_regularizer(outputs)`` divided by the batch size, as Keras 3 does,
-    so the penalty's strength does not depend on the batch size.
-
-    Symbolic calls (on KerasTensors) add nothing: they only describe shapes.
-    """
-    from keraslite.ops.keras_tensor import KerasTensor
-
-    reg = getattr(layer, "activity_regularizer", None)
-    if reg is None or outputs is None or isinstance(outputs, KerasTensor):
-        return
-    loss = reg(outputs)
-    if len(outputs.shape) > 0:
-        batch = ops.cast(ops.shape(outputs)[0], ops.dtype(loss))
-        loss = ops.divide(loss, ops.maximum(batch, 1.0))
-    layer.add_loss(loss)
 
 
 class ActivityRegularization(Layer):
@@ -51,11 +32,6 @@ class ActivityRegularization(Layer):
 
     def call(self, inputs):
         return inputs
-
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        add_batch_mean_activity_loss(self, outputs)
-        return outputs
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

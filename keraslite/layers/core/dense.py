@@ -71,11 +71,6 @@ class Dense(Layer):
         """The variable's value in the compute dtype (mixed precision keeps float32 weights)."""
         return arg_utils.autocast(variable, self.compute_dtype)
 
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        arg_utils.add_activity_loss(self, outputs)
-        return outputs
-
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)[:-1] + (self.units,)
 

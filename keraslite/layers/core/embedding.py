@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.layers import arg_utils
-from keraslite.layers.core.activity_regularization import add_batch_mean_activity_loss
 from keraslite.layers.layer import Layer
 
 
@@ -63,11 +62,6 @@ class Embedding(Layer):
             inputs = ops.cast(inputs, "int32")
         outputs = ops.take(self.embeddings.value, inputs, axis=0)
         return ops.cast(outputs, self.compute_dtype)
-
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        add_batch_mean_activity_loss(self, outputs)
-        return outputs
 
     def compute_mask(self, inputs, previous_mask=None):
         if not self.mask_zero:

@@ -251,12 +251,6 @@ class _CellLayer(RNN):
             return getattr(cell, name)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __call__(self, *args, **kwargs):
-        outputs = super().__call__(*args, **kwargs)
-        first = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
-        arg_utils.add_activity_loss(self, first)
-        return outputs
-
     def get_config(self):
         config = super().get_config()
         cell_config = config.pop("cell")["config"]
