@@ -10,6 +10,7 @@ A ``Variable`` holds one backend array. Three places can hold its current value,
 """
 from __future__ import annotations
 
+import itertools
 import threading
 
 import numpy as np
@@ -85,6 +86,32 @@ class StatelessScope:
 
 _MISSING = object()
 _name_counts: dict = {}
+_serials = itertools.count()
+_step_trace = threading.local()
+
+
+class step_trace:
+    """While a compiled step is traced, every variable that existed before it must be read from
+    the step's state (a StatelessScope). Reading one from outside would bake its current value
+    into the compiled code as a constant, silently frozen for every later step, so it raises.
+    Variables created during the trace (lazily built layers) are exempt."""
+
+    def __enter__(self):
+        self.previous = getattr(_step_trace, "first_serial", None)
+        _step_trace.first_serial = next(_serials)
+        return self
+
+    def __exit__(self, *exc):
+        _step_trace.first_serial = self.previous
+
+
+def _raise_frozen_read(variable):
+    raise ValueError(
+        f"Variable '{variable.path}' was read while a training step was being compiled, but it is "
+        "not part of the state the step carries, so its current value would be frozen into the "
+        "compiled step. Keep every layer, optimizer and metric the step uses reachable from the "
+        "model (as attributes, or in lists of attributes)."
+    )
 
 
 class Variable:
@@ -98,6 +125,8 @@ class Variable:
         name: short name (e.g. ``"kernel"``); ``path`` is set by the owning layer.
     """
 
+    _serial = 1 << 62  # replaced in __init__; exempts instances made without it
+
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
                  aggregation="mean", autocast=True):
         from keraslite import config
@@ -108,6 +137,7 @@ class Variable:
         self.trainable = bool(trainable)
         self.aggregation = aggregation
         self._holder = None  # (holder, index) while a trainer owns the live value
+        self._serial = next(_serials)  # creation order, for step_trace
         if callable(initializer):
             if shape is None:
                 raise ValueError(
@@ -142,6 +172,9 @@ class Variable:
             value = scope.lookup(self)
             if value is not _MISSING:
                 return value
+        guard = getattr(_step_trace, "first_serial", None)
+        if guard is not None and self._serial < guard:
+            _raise_frozen_read(self)
         return self._stored_value()
 
     @property

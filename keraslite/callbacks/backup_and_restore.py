@@ -74,13 +74,13 @@ class BackupAndRestore(Callback):
         self._batches_seen += 1
         if self._batches_seen % self.save_freq == 0:
             self._backup(epoch=self._epoch, step=batch + 1,
-                         rng_state=self.model._epoch_shuffle_state)
+                         rng_state=self.model.fit_progress.epoch_shuffle_state)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
             # The shuffle generator now stands where the next epoch starts.
             self._backup(epoch=epoch + 1, step=0,
-                         rng_state=self.model._shuffle_rng.bit_generator.state)
+                         rng_state=self.model.fit_progress.shuffle_rng.bit_generator.state)
 
     def on_train_end(self, logs=None):
         # Only reached when fit ends normally; after an exception the backup stays.
@@ -92,13 +92,12 @@ class BackupAndRestore(Callback):
 
     # -- state --------------------------------------------------------------------------------
     def _peers(self):
-        return [c for c in self.model._fit_callbacks if c is not self]
+        return [c for c in self.model.fit_progress.callbacks.callbacks if c is not self]
 
     def _backup(self, epoch, step, rng_state):
         from keraslite.saving import archive, tensor_file
 
-        tensors = {f"state/{i}": np.asarray(v.numpy())
-                   for i, v in enumerate(self.model._all_state_variables())}
+        tensors = {f"state/{path}": array for path, array in self.model.get_state().items()}
         peers = []
         for i, callback in enumerate(self._peers()):
             state = dict(callback.get_state() or {})
@@ -120,7 +119,6 @@ class BackupAndRestore(Callback):
     def _restore(self):
         from keraslite.saving import archive, tensor_file
         from keraslite.saving.errors import CorruptFileError
-        from keraslite.saving.variable_io import assign_arrays
 
         path = self.backup_path
         entries = archive.read_archive(path)
@@ -133,8 +131,7 @@ class BackupAndRestore(Callback):
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise CorruptFileError(f"{path} is not a keraslite training backup.")
         tensors, _ = tensor_file.decode_tensors(entries[_VARIABLES_ENTRY], path)
-        variables = {f"state/{i}": v for i, v in enumerate(self.model._all_state_variables())}
-        model_arrays = {k: v for k, v in tensors.items() if k.startswith("state/")}
+        model_arrays = {k[len("state/"):]: v for k, v in tensors.items() if k.startswith("state/")}
         peers, saved_peers = self._peers(), state.get("callbacks", [])
         if [type(c).__name__ for c in peers] != [p.get("class_name") for p in saved_peers]:
             raise ValueError(
@@ -143,8 +140,10 @@ class BackupAndRestore(Callback):
                 f"{[type(c).__name__ for c in peers]}. Resume with the same callbacks, or delete "
                 f"{self.backup_dir} to start over."
             )
-        assign_arrays(variables, model_arrays, f"{path} (this model differs from the one backed "
-                      "up: delete the backup folder to start over)")
+        from keraslite.training.model_state import set_state
+
+        set_state(self.model, model_arrays, f"{path} (this model differs from the one backed up: "
+                  "delete the backup folder to start over)")
         for i, (callback, saved) in enumerate(zip(peers, saved_peers)):
             peer_state = dict(saved.get("state") or {})
             if "best_weights" in peer_state:
@@ -153,5 +152,4 @@ class BackupAndRestore(Callback):
                                               for j in range(count)]
             callback.set_state(peer_state)
         self._batches_seen = int(state.get("batches_seen", 0))
-        self.model._resume_point = {"epoch": int(state["epoch"]), "step": int(state["step"]),
-                                    "shuffle_state": state["shuffle_state"]}
+        self.model.fit_progress.resume_from(state["epoch"], state["step"], state["shuffle_state"])

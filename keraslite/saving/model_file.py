@@ -120,7 +120,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         with _config_errors(path):
             compile_from_config(model, config["compile_config"], custom_objects)
         if config.get("optimizer_state") and optimizer_arrays:
-            model._ensure_optimizer_built(None)
+            model._ensure_optimizer_built()
             assign_arrays(optimizer_variables(model.optimizer), optimizer_arrays,
                           f"{source}, optimizer state")
     return model

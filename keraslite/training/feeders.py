@@ -42,6 +42,10 @@ class ArrayFeeder:
     def first_data(self):
         return self.data
 
+    def prepare_loops(self):
+        """Compiles the main loop now (creating lazily built state) rather than mid-epoch."""
+        self.trainer._loop(self.kind, min(self.batch_size, self.data.num_samples), self.template)
+
     def _order(self, rng):
         n, b = self.data.num_samples, self.batch_size
         if not self.shuffle or rng is None:
@@ -59,7 +63,7 @@ class ArrayFeeder:
         b = self.batch_size
         order = B_compile.to_device(self._order(rng).astype(np.int32))
         full_steps = min(self.data.num_samples // b, self.total_steps)
-        loop = self.trainer._loop(self.kind, b, self.template)[0]
+        loop = self.trainer._loop(self.kind, b, self.template)
         step = start_step
         while step < full_steps:
             n = min(block.size, full_steps - step)
@@ -67,7 +71,7 @@ class ArrayFeeder:
             step += n
         if max(step, full_steps) < self.total_steps:
             rest = self.data.num_samples - full_steps * b
-            rest_loop = self.trainer._loop(self.kind, rest, self.template)[0]
+            rest_loop = self.trainer._loop(self.kind, rest, self.template)
             yield rest_loop, self.device_data, order, i32(full_steps * b), 1
 
     def on_epoch_end(self):
@@ -92,11 +96,16 @@ class StreamFeeder:
             self._first = batch_data(self.source.peek(), self.what)
         return self._first
 
+    def prepare_loops(self):
+        """Compiles the loop for the first batch's shape now (creating lazily built state)."""
+        first = self.first_data()
+        flat, template = first.flat()
+        self.trainer._loop(self.kind, first.num_samples, template)
+
     def _standardized(self, raw):
-        data = batch_data(raw, self.what)
-        if data.y is not None:
-            data.y = self.trainer._flatten_targets(data.y, self.trainer._train_output_names)
-        return data
+        # Every batch is checked on the host: a compiled loop retraced for a new batch shape
+        # would not check the model's input spec again.
+        return self.trainer._check_batch(batch_data(raw, self.what))
 
     def blocks(self, block, rng=None, start_step=0):
         # Reading, stacking and copying block n + 1 overlaps block n's compute: through JAX's
@@ -107,7 +116,7 @@ class StreamFeeder:
         if not B_compile.DISPATCHES_ASYNC:
             blocks = prefetch(blocks)
         for template, batch_size, device_data, order, n in blocks:
-            loop = self.trainer._loop(self.kind, batch_size, template)[0]
+            loop = self.trainer._loop(self.kind, batch_size, template)
             yield loop, device_data, order, i32(0), n
 
     def _device_blocks(self, block, start_step=0):
