@@ -54,3 +54,81 @@ def set_image_data_format(value: str) -> None:
             f"image_data_format must be 'channels_last' or 'channels_first'. Received: {value!r}"
         )
     _settings["image_data_format"] = value
+
+
+# -- persistent compilation cache ----------------------------------------------------------------
+COMPILATION_CACHE_VARIABLE = "KERASLITE_COMPILATION_CACHE_DIR"
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "keraslite", "compilation_cache", BACKEND)
+
+
+def _backend_cache():
+    import importlib
+
+    return importlib.import_module(f"keraslite.backends.{BACKEND}.compilation_cache")
+
+
+def enable_compilation_cache(path: str | os.PathLike | None = None) -> str:
+    """Saves compiled programs on disk so that later processes skip their compilation.
+
+    The first ``fit``/``evaluate``/``predict`` of a process compiles its loops; with the cache
+    on, a second run of the same script reads them from ``path`` instead (JAX: every compiled
+    program; TensorFlow: XLA's compilation, effective only if enabled before the first compiled
+    call). Off by default. The environment variable ``KERASLITE_COMPILATION_CACHE_DIR`` turns it
+    on when keraslite is imported.
+
+    Args:
+        path: a directory, created if missing. Default: ``$KERASLITE_COMPILATION_CACHE_DIR``, else
+            ``~/.cache/keraslite/compilation_cache/<backend>``.
+
+    Returns the directory used. A compiled program read from the cache runs as code of this
+    process, so the directory must not be writable by other users (ValueError otherwise).
+    """
+    if path is None:
+        path = os.environ.get(COMPILATION_CACHE_VARIABLE) or _default_cache_dir()
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(
+            f"enable_compilation_cache(path) expects a directory path (str or os.PathLike). "
+            f"Received: path={path!r}"
+        )
+    path = os.path.abspath(os.path.expanduser(os.fspath(path)))
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"The compilation cache path must be a directory. Received: {path!r}, "
+                         "which is a file")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    if os.name == "posix" and os.stat(path).st_mode & 0o022:
+        raise ValueError(
+            f"The compilation cache directory {path!r} is writable by other users; programs "
+            "read from it run as this process's code. Use a private directory (chmod 700)."
+        )
+    _backend_cache().enable(path)
+    _settings["compilation_cache_dir"] = path
+    return path
+
+
+def disable_compilation_cache() -> None:
+    """Stops reading and writing the persistent compilation cache (JAX; on TensorFlow, only
+    before the first compiled call)."""
+    _backend_cache().disable()
+    _settings["compilation_cache_dir"] = None
+
+
+def compilation_cache_dir() -> str | None:
+    """The directory of the persistent compilation cache, or None when it is off."""
+    return _settings.get("compilation_cache_dir")
+
+
+def _enable_compilation_cache_from_environment() -> None:
+    """Called by the backend package on import: honours KERASLITE_COMPILATION_CACHE_DIR."""
+    path = os.environ.get(COMPILATION_CACHE_VARIABLE)
+    if not path:
+        return
+    try:
+        enable_compilation_cache(path)
+    except (OSError, TypeError, ValueError) as error:
+        import warnings
+
+        warnings.warn(f"{COMPILATION_CACHE_VARIABLE} is ignored: {error}", stacklevel=2)

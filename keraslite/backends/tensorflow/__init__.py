@@ -90,3 +90,9 @@ def _import_tensorflow() -> None:
 
 if "tensorflow" not in sys.modules:
     _import_tensorflow()
+
+# KERASLITE_COMPILATION_CACHE_DIR turns the persistent XLA cache on at import, before anything
+# is compiled (TensorFlow reads its XLA flags once).
+from keraslite import config as _config  # noqa: E402
+
+_config._enable_compilation_cache_from_environment()

@@ -92,14 +92,16 @@ class _Fixed:
 class _AutoXla:
     """Chooses XLA or TensorFlow's own kernels from the first traced graph (see module doc).
 
-    The Python function is traced once: the XLA variant compiles a call of the traced graph
-    (XLA inlines it), so tracing it costs one op, not a second run of the model's Python code.
+    The Python function is traced once per input signature: the XLA variant is a function
+    that calls the plain one (XLA compiles the callee with it), so its own trace costs one op
+    and reuses the plain function's traces instead of running the model's Python code again.
     """
 
     _CONV_OPS = ("Conv", "MaxPool", "AvgPool")
 
     def __init__(self, fn):
-        self.plain = tf.function(fn, jit_compile=False, reduce_retracing=True, autograph=False)
+        # No jit_compile setting: inside the XLA variant, the plain function is compiled too.
+        self.plain = tf.function(fn, reduce_retracing=True, autograph=False)
         self.chosen = None
 
     def __call__(self, *args):
@@ -117,7 +119,7 @@ class _AutoXla:
             if any(op.startswith(self._CONV_OPS) for op in ops):
                 self.chosen = self.plain
             else:
-                self.chosen = tf.function(traced, jit_compile=True, reduce_retracing=True,
+                self.chosen = tf.function(self.plain, jit_compile=True, reduce_retracing=True,
                                           autograph=False)
                 self.chosen.get_concrete_function(*signature)
         return self.chosen(*args)
