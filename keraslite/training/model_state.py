@@ -84,7 +84,7 @@ def state_variables(model) -> dict:
     """``{path: Variable}`` for everything a training step of ``model`` reads or writes."""
     from keraslite.optimizers import Optimizer
 
-    out = layer_variables(model, "layers/")
+    out = layer_variables(model)
     weight_paths = {id(v): path for path, v in out.items()}
     seen = set(weight_paths)
     main = getattr(model, "optimizer", None)

@@ -260,7 +260,8 @@ class Trainer(StepMethods):
             self._prepare(first, need_y=kind != "predict")
             return feeder, None
         data = ArrayData(x, y, sample_weight, what=what)
-        if kind == "train" and data.y is None and self._compile_loss is not None:
+        if (kind == "train" and data.y is None and self._compile_loss is not None
+                and not self._uses_custom_train_step()):
             raise ValueError(
                 f"{what}() on model '{self.name}' needs targets y for the compiled loss. "
                 "Received: y=None"
