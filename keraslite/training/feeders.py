@@ -15,8 +15,9 @@ import numpy as np
 
 from keraslite.backends import compile as B_compile
 from keraslite.backends import core
-from keraslite.training.data import signature
-from keraslite.training.data_sources import batch_data
+from keraslite.training import targets
+from keraslite.training.data import ArrayData, signature
+from keraslite.training.data_sources import batch_data, is_stream, make_source
 from keraslite.training.prefetch import prefetch
 
 
@@ -153,3 +154,49 @@ def predict_batches(source, what):
     """Just the ``x`` of each batch of a stream, for ``predict``."""
     for raw in source.epoch_batches(source.steps()):
         yield batch_data(raw, what).x
+
+
+def make_feeder(trainer, x, y, sample_weight, batch_size, kind, what, shuffle=False, steps=None,
+                class_weight=None, validation_split=0.0):
+    """``(feeder, validation feeder or None)`` for ``x`` (arrays or a batch source), with
+    the model built for its data."""
+    if is_stream(x):
+        for name, value in (("y", y), ("sample_weight", sample_weight),
+                            ("class_weight", class_weight)):
+            if value is not None:
+                raise ValueError(
+                    f"{what}() got {name}= together with a dataset or generator as x. Put "
+                    "the targets and weights in the batches instead: (x, y) or "
+                    "(x, y, sample_weight)."
+                )
+        if validation_split:
+            raise ValueError(
+                "validation_split only works with arrays; with a dataset or generator pass "
+                "validation_data=... instead."
+            )
+        feeder = StreamFeeder(trainer, make_source(x, what), kind, what, steps)
+        first = feeder.first_data()
+        if kind == "train" and first.y is None and trainer._compile_loss is not None:
+            raise ValueError(
+                f"{what}() needs targets: the batches from the data source hold only x. "
+                "Yield (x, y) tuples."
+            )
+        trainer._prepare(first, need_y=kind != "predict")
+        return feeder, None
+    data = ArrayData(x, y, sample_weight, what=what)
+    if (kind == "train" and data.y is None and trainer._compile_loss is not None
+            and not trainer._uses_custom_train_step()):
+        raise ValueError(
+            f"{what}() on model '{trainer.name}' needs targets y for the compiled loss. "
+            "Received: y=None"
+        )
+    val = None
+    if validation_split:
+        data, val_data = data.split(float(validation_split))
+        trainer._prepare(val_data)
+        val = ArrayFeeder(trainer, val_data, batch_size, "test")
+    trainer._prepare(data, need_y=kind != "predict")
+    if class_weight is not None:
+        data.sample_weight = targets.class_weights_to_sample_weights(
+            class_weight, data, targets.num_classes(trainer))
+    return ArrayFeeder(trainer, data, batch_size, kind, shuffle=shuffle, steps=steps), val

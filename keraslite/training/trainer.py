@@ -21,7 +21,7 @@ from keraslite.training import fit_loop, model_state, targets
 from keraslite.training.data import (ArrayData, check_positive_int, signature,
                                      unpack_validation_data)
 from keraslite.training.data_sources import batch_data, is_stream, make_source
-from keraslite.training.feeders import ArrayFeeder, StreamFeeder, predict_batches
+from keraslite.training.feeders import ArrayFeeder, make_feeder, predict_batches
 from keraslite.training.fit_loop import NonFiniteLossError  # noqa: F401  (public name)
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.state import HeldState
@@ -234,48 +234,9 @@ class Trainer(StepMethods):
 
     def _feeder(self, x, y, sample_weight, batch_size, kind, what, shuffle=False, steps=None,
                 class_weight=None, validation_split=0.0):
-        """``(feeder, validation feeder or None)`` for ``x`` (arrays or a batch source), with
-        the model built for its data."""
-        if is_stream(x):
-            for name, value in (("y", y), ("sample_weight", sample_weight),
-                                ("class_weight", class_weight)):
-                if value is not None:
-                    raise ValueError(
-                        f"{what}() got {name}= together with a dataset or generator as x. Put "
-                        "the targets and weights in the batches instead: (x, y) or "
-                        "(x, y, sample_weight)."
-                    )
-            if validation_split:
-                raise ValueError(
-                    "validation_split only works with arrays; with a dataset or generator pass "
-                    "validation_data=... instead."
-                )
-            feeder = StreamFeeder(self, make_source(x, what), kind, what, steps)
-            first = feeder.first_data()
-            if kind == "train" and first.y is None and self._compile_loss is not None:
-                raise ValueError(
-                    f"{what}() needs targets: the batches from the data source hold only x. "
-                    "Yield (x, y) tuples."
-                )
-            self._prepare(first, need_y=kind != "predict")
-            return feeder, None
-        data = ArrayData(x, y, sample_weight, what=what)
-        if (kind == "train" and data.y is None and self._compile_loss is not None
-                and not self._uses_custom_train_step()):
-            raise ValueError(
-                f"{what}() on model '{self.name}' needs targets y for the compiled loss. "
-                "Received: y=None"
-            )
-        val = None
-        if validation_split:
-            data, val_data = data.split(float(validation_split))
-            self._prepare(val_data)
-            val = ArrayFeeder(self, val_data, batch_size, "test")
-        self._prepare(data, need_y=kind != "predict")
-        if class_weight is not None:
-            data.sample_weight = targets.class_weights_to_sample_weights(
-                class_weight, data, targets.num_classes(self))
-        return ArrayFeeder(self, data, batch_size, kind, shuffle=shuffle, steps=steps), val
+        """``(feeder, validation feeder or None)`` for ``x``, the model built for its data."""
+        return make_feeder(self, x, y, sample_weight, batch_size, kind, what, shuffle, steps,
+                           class_weight, validation_split)
 
     def _validation_feeder(self, validation_data, batch_size, steps):
         steps = check_positive_int(steps, "validation_steps", allow_none=True)
