@@ -7,13 +7,18 @@ Example::
 """
 from __future__ import annotations
 
-from keraslite.losses.loss import Loss, LossFunctionWrapper, reduce_values, reduce_weighted_values
-from keraslite.losses.more import (
-    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalHinge, CosineSimilarity, Dice,
-    Hinge, LogCosh, Poisson, SquaredHinge, Tversky, binary_focal_crossentropy,
-    categorical_focal_crossentropy, categorical_hinge, cosine_similarity, dice, hinge, log_cosh,
-    logcosh, poisson, squared_hinge, tversky,
+from keraslite.losses.cosine_loss import CosineSimilarity, cosine_similarity
+from keraslite.losses.focal import (
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, binary_focal_crossentropy,
+    categorical_focal_crossentropy,
 )
+from keraslite.losses.hinge_losses import (
+    CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge,
+)
+from keraslite.losses.log_cosh_loss import LogCosh, log_cosh, logcosh
+from keraslite.losses.loss import Loss, LossFunctionWrapper, reduce_values, reduce_weighted_values
+from keraslite.losses.overlap import Dice, Tversky, dice, tversky
+from keraslite.losses.poisson_loss import Poisson, poisson
 from keraslite.losses.probabilistic import (
     KLD, BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, SparseCategoricalCrossentropy,
     binary_crossentropy, categorical_crossentropy, kl_divergence, kld,

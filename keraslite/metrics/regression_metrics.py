@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from keraslite import ops
-from keraslite.losses import more as M
+from keraslite.losses import cosine_loss, hinge_losses as H, log_cosh_loss, poisson_loss
 from keraslite.losses import probabilistic as P
 from keraslite.losses import regression as R
 from keraslite.losses.loss import divide_no_nan, squeeze_or_expand_to_same_rank
@@ -27,7 +27,7 @@ class RootMeanSquaredError(Mean):
 
 
 def _cosine(y_true, y_pred, axis=-1):
-    return ops.negative(M.cosine_similarity(y_true, y_pred, axis=axis))
+    return ops.negative(cosine_loss.cosine_similarity(y_true, y_pred, axis=axis))
 
 
 def _wrapper(class_name, fn, default_name, doc, **defaults):
@@ -41,12 +41,12 @@ MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError", R.mean_abs
                                        "mean_absolute_percentage_error", "Running mean absolute percentage error.")
 MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError", R.mean_squared_logarithmic_error,
                                        "mean_squared_logarithmic_error", "Running mean squared log error.")
-LogCoshError = _wrapper("LogCoshError", M.log_cosh, "logcosh", "Running mean of log(cosh(error)).")
-Poisson = _wrapper("Poisson", M.poisson, "poisson", "Running mean Poisson loss.")
+LogCoshError = _wrapper("LogCoshError", log_cosh_loss.log_cosh, "logcosh", "Running mean of log(cosh(error)).")
+Poisson = _wrapper("Poisson", poisson_loss.poisson, "poisson", "Running mean Poisson loss.")
 KLDivergence = _wrapper("KLDivergence", P.kl_divergence, "kl_divergence", "Running mean KL divergence.")
-Hinge = _wrapper("Hinge", M.hinge, "hinge", "Running mean hinge loss.")
-SquaredHinge = _wrapper("SquaredHinge", M.squared_hinge, "squared_hinge", "Running mean squared hinge loss.")
-CategoricalHinge = _wrapper("CategoricalHinge", M.categorical_hinge, "categorical_hinge",
+Hinge = _wrapper("Hinge", H.hinge, "hinge", "Running mean hinge loss.")
+SquaredHinge = _wrapper("SquaredHinge", H.squared_hinge, "squared_hinge", "Running mean squared hinge loss.")
+CategoricalHinge = _wrapper("CategoricalHinge", H.categorical_hinge, "categorical_hinge",
                             "Running mean categorical hinge loss.")
 CosineSimilarity = _wrapper("CosineSimilarity", _cosine, "cosine_similarity",
                             "Running mean cosine similarity (1 for parallel vectors).", axis=-1)

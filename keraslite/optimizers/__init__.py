@@ -9,9 +9,12 @@ Example::
 from __future__ import annotations
 
 from keraslite.optimizers import schedules
+from keraslite.optimizers.adadelta import Adadelta
 from keraslite.optimizers.adam import Adam, AdamW
+from keraslite.optimizers.adam_variants import Adamax, Nadam
+from keraslite.optimizers.ftrl import Ftrl
+from keraslite.optimizers.lion import Lion
 from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer
-from keraslite.optimizers.more import Adadelta, Adamax, Ftrl, Lion, Nadam
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import Adagrad, RMSprop
 from keraslite.optimizers.sgd import SGD
