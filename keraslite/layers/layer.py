@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-from keraslite import ops
+from keraslite import constraints, dtype_policies, initializers, ops, regularizers
 from keraslite.backends import core
 from keraslite.layers import auto_config
 from keraslite.layers.input_spec import InputSpec, check_input
@@ -204,8 +204,6 @@ class Layer:
         """Creates a Variable owned by this layer (initializers run once, eagerly).
 
         Arguments and their order follow Keras 3's ``Layer.add_weight``."""
-        from keraslite import initializers
-
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = core.standardize_dtype(dtype or self.variable_dtype)
         if initializer is None:
@@ -609,8 +607,6 @@ def _resolve_dtype(dtype):
         raise TypeError(f"A layer's dtype must be a dtype name (e.g. 'float32') or a policy name "
                         f"('mixed_float16'). Received: {type(dtype).__name__} {dtype!r:.80}")
     if dtype is None:
-        from keraslite import dtype_policies
-
         return dtype_policies.global_policy_tuple()
     if name in ("mixed_float16", "mixed_bfloat16"):
         return ("float32", name.split("_")[1], name)
@@ -621,14 +617,10 @@ def _resolve_dtype(dtype):
 def _get_regularizer(reg):
     if reg is None:
         return None
-    from keraslite import regularizers
-
     return regularizers.get(reg)
 
 
 def _get_constraint(con):
     if con is None:
         return None
-    from keraslite import constraints
-
     return constraints.get(con)
