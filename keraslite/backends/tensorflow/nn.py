@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from keraslite import config
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 from keraslite.backends import conv_utils
 
 
@@ -389,7 +389,8 @@ def _dilate_input(x, strides):
     for axis, s in enumerate(strides, start=1):
         if s == 1:
             continue
-        dims = [x.shape[i] if x.shape[i] is not None else tf.shape(x)[i] for i in range(x.shape.rank)]
+        dims = [x.shape[i] if x.shape[i] is not None else tf.shape(x)[i]
+                for i in range(x.shape.rank)]
         moved = tf.expand_dims(x, axis + 1)
         zeros_shape = dims[:axis + 1] + [s - 1] + dims[axis + 1:]
         moved = tf.concat([moved, tf.zeros(tf.stack(zeros_shape), x.dtype)], axis=axis + 1)
