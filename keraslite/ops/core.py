@@ -1,7 +1,7 @@
 """Core public ops: conversion, dtypes, shapes, control flow, slicing and scattering."""
 from __future__ import annotations
 
-from keraslite.backends import common_dtypes as _dt
+from keraslite.backends.common import dtypes as _dt
 from keraslite.backends import core as _core
 from keraslite.backends import numpy as _np
 from keraslite.ops.dispatch import _unwrap, keras_op

@@ -2,7 +2,7 @@
 
 Each op accepts tensors, NumPy arrays, Python scalars, ``Variable``s and, in the functional
 API, ``KerasTensor``s. Result dtypes are the same on every backend; see
-``keraslite.backends.common_dtypes`` for the promotion rules.
+``keraslite.backends.common.dtypes`` for the promotion rules.
 """
 from __future__ import annotations
 

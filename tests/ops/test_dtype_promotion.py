@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from keraslite import ops
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 
 
 def arr(dtype):

@@ -5,20 +5,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from keraslite.backends.common import dtypes as dt
 from keraslite.utils import tree
 
 Tensor = jax.Array
 
 
-def standardize_dtype(dtype) -> str:
-    if dtype is None:
-        return None
-    if isinstance(dtype, str):
-        name = dtype
-    else:
-        name = getattr(dtype, "name", None) or np.dtype(dtype).name
-    aliases = {"float": "float32", "int": "int32", "double": "float64", "bool_": "bool"}
-    return aliases.get(name, name)
+# One naming of dtypes for both backends (JAX dtypes are NumPy dtypes).
+standardize_dtype = dt.standardize
 
 
 def is_tensor(x) -> bool:

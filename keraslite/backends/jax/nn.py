@@ -8,7 +8,7 @@ import numpy as np
 from keraslite.backends.jax import conv_as_matmul
 
 from keraslite import config
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 from keraslite.backends import conv_utils
 from keraslite.backends.jax.numpy import _to
 

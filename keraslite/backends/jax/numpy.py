@@ -1,4 +1,4 @@
-"""NumPy-like ops on JAX arrays. Result dtypes follow ``keraslite.backends.common_dtypes``."""
+"""NumPy-like ops on JAX arrays. Result dtypes follow ``keraslite.backends.common.dtypes``."""
 from __future__ import annotations
 
 import builtins
@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 
 
 _NARROW = {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}

@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 
 from keraslite import config
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 
 
 def _key(seed):

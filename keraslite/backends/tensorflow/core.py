@@ -7,22 +7,14 @@ import tensorflow as tf
 from tensorflow.python import pywrap_tfe as _pywrap_tfe
 from tensorflow.python.eager import tape as _tape
 
+from keraslite.backends.common import dtypes as dt
 from keraslite.utils import tree
 
 Tensor = tf.Tensor
 
 
-def standardize_dtype(dtype) -> str:
-    if dtype is None:
-        return None
-    if isinstance(dtype, str):
-        name = dtype
-    elif isinstance(dtype, tf.DType):
-        name = dtype.name
-    else:
-        name = getattr(dtype, "name", None) or np.dtype(dtype).name
-    aliases = {"float": "float32", "int": "int32", "double": "float64", "bool_": "bool"}
-    return aliases.get(name, name)
+# One naming of dtypes for both backends (tf.DType and NumPy dtypes both have ``.name``).
+standardize_dtype = dt.standardize
 
 
 def is_tensor(x) -> bool:

@@ -1,5 +1,5 @@
 """NumPy-like ops on TensorFlow tensors. TF never promotes dtypes by itself, so every op casts
-its inputs to the result dtype from ``keraslite.backends.common_dtypes`` first."""
+its inputs to the result dtype from ``keraslite.backends.common.dtypes`` first."""
 from __future__ import annotations
 
 import builtins
@@ -7,7 +7,7 @@ import builtins
 import numpy as np
 import tensorflow as tf
 
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 
 
 def _to(x, dtype=None):

@@ -5,7 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keraslite import config
-from keraslite.backends import common_dtypes as dt
+from keraslite.backends.common import dtypes as dt
 
 
 def _seed(seed):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from keraslite import config
+
 FLOATS = ("bfloat16", "float16", "float32", "float64")
 SIGNED = ("int8", "int16", "int32", "int64")
 UNSIGNED = ("uint8", "uint16", "uint32", "uint64")
@@ -27,8 +29,6 @@ _ALIASES = {"float": "float32", "int": "int32", "double": "float64", "bool_": "b
 
 
 def _floatx() -> str:
-    from keraslite import config
-
     return config.floatx()
 
 
