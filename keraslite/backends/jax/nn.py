@@ -9,7 +9,7 @@ from keraslite.backends.jax import conv_as_matmul
 
 from keraslite import config
 from keraslite.backends.common import dtypes as dt
-from keraslite.backends import conv_utils
+from keraslite.backends.common import conv_utils
 from keraslite.backends.jax.numpy import _to
 
 

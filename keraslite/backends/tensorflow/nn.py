@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from keraslite import config
 from keraslite.backends.common import dtypes as dt
-from keraslite.backends import conv_utils
+from keraslite.backends.common import conv_utils
 
 
 def _float(x):
