@@ -11,7 +11,7 @@ rank below ``layers``, can use it without importing upwards.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 
 class ObjectRegistry:
@@ -156,7 +156,3 @@ def _contains(table: dict, obj) -> bool:
 def _get(table: dict, obj):
     return next(value for key, value in table.items() if key is obj)
 
-
-def names_of(objects: Iterable) -> dict[str, Any]:
-    """``{obj.__name__: obj}`` for classes or functions."""
-    return {obj.__name__: obj for obj in objects}
