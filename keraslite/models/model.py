@@ -31,10 +31,15 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and _is_functional_call(args, kwargs):
+        if _is_functional_call(args, kwargs):
             from keraslite.models.functional import Functional
 
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional) and _holds_keras_tensors(args, kwargs):
+                # A subclass built functionally (Keras's custom train_step examples:
+                # ``CustomModel(inputs, outputs)``): its overrides on top of a functional graph.
+                return Functional.__new__(_functional_subclass(cls, Functional))
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
@@ -119,6 +124,20 @@ class Model(Trainer, Layer):
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
 
+_FUNCTIONAL_SUBCLASSES: dict = {}
+
+
+def _functional_subclass(cls, functional):
+    """``cls`` with ``Functional`` behind it in the MRO, made once per class. It keeps the
+    name, so configs and summaries show the user's class."""
+    mixed = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if mixed is None:
+        mixed = _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, functional),
+                                                   {"__module__": cls.__module__,
+                                                    "__qualname__": cls.__qualname__})
+    return mixed
+
+
 def _with_free_batch(shapes):
     if isinstance(shapes, tuple) and all(d is None or isinstance(d, int) for d in shapes):
         return (None,) + shapes[1:] if shapes else shapes
@@ -127,6 +146,14 @@ def _with_free_batch(shapes):
     if isinstance(shapes, (list, tuple)):
         return [_with_free_batch(s) for s in shapes]
     return shapes
+
+
+def _holds_keras_tensors(args, kwargs):
+    """A subclass's own constructor may take two arguments (a GAN's two models): only
+    KerasTensors for inputs and outputs make it a functional construction."""
+    parts = list(args[:2]) + [kwargs[k] for k in ("inputs", "outputs") if k in kwargs]
+    leaves = tree.flatten(parts)
+    return bool(leaves) and all(isinstance(leaf, KerasTensor) for leaf in leaves)
 
 
 def _is_functional_call(args, kwargs):

@@ -104,15 +104,21 @@ class Trainer(StepMethods):
     # -- building for data ------------------------------------------------------------------
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; checks inputs and targets."""
-        if need_y and self._uses_custom_train_step() and self._compile_loss is None:
-            # The user's train_step decides how x is used (a GAN's call takes noise, not x),
-            # so the model is not run on x here; the train step builds what it needs.
-            self._train_output_names = [self.name]
-            return
         from keraslite.ops.keras_tensor import KerasTensor
 
         x_spec = tree.map_structure(
             lambda a: KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)), data.x)
+        if need_y and self._uses_custom_train_step() and self._compile_loss is None:
+            # The user's train_step decides how x is used: a GAN's call takes noise, not x. So
+            # the model is built on x when that works (as Keras does), and otherwise left to
+            # build what it needs inside the step.
+            self._train_output_names = [self.name]
+            if not self.built:
+                try:
+                    self._maybe_build(x_spec)
+                except (ValueError, TypeError):
+                    pass
+            return
         if not self.built:
             self._maybe_build(x_spec)
         # Checked on the host, on the real data, before anything is traced: a compiled
@@ -152,6 +158,8 @@ class Trainer(StepMethods):
         unfreezing a layer later needs no recompile (each step updates only the variables that
         are trainable then). With layers frozen at the first fit, ``summary()`` therefore counts
         optimizer slots for them too, unlike Keras."""
+        if self._uses_custom_train_step() and not self.built:
+            return  # the step builds the layers, and optimizer.apply builds on what it gets
         if self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build([v for v in self.weights
                                   if getattr(v, "_owner_trainable", v.trainable)])

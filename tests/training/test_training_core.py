@@ -253,3 +253,51 @@ def test_reading_untracked_state_while_tracing_is_an_error_not_a_constant():
     model.build((None, 8))
     with pytest.raises(ValueError, match="frozen into the compiled step"):
         model.fit(X, Y, epochs=1, verbose=0)
+
+
+class _FunctionalCustom(keraslite.Model):
+    """Keras's custom-step example: a Model subclass built functionally."""
+
+    def train_step(self, data):
+        x, y = data
+
+        def loss_fn():
+            return self.compute_loss(y=y, y_pred=self(x, training=True))
+
+        loss, grads = keraslite.backend.compute_gradients(loss_fn, self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        self._loss_tracker.update_state(loss)
+        return {"loss": self._loss_tracker.result()}
+
+
+def test_a_subclass_built_functionally_runs_its_own_step():
+    inputs = keraslite.Input((8,))
+    model = _FunctionalCustom(inputs, layers.Dense(1)(inputs))
+    assert isinstance(model, _FunctionalCustom) and type(model).__name__ == "_FunctionalCustom"
+    reference = keraslite.Model(inputs, model.layers[-1].output)
+    reference = keraslite.models.clone_model(reference)
+    reference.set_weights(model.get_weights())
+    for m in (model, reference):
+        m.compile(optimizer=optimizers.SGD(0.1), loss="mse")
+    h1 = model.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    h2 = reference.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h1.history["loss"], h2.history["loss"], rtol=1e-5)
+    for a, b in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_an_unbuilt_subclass_with_a_custom_step_builds_before_the_optimizer():
+    class Step(_UsesUntrackedOptimizer):
+        def train_step(self, data):
+            x, y = data
+            loss, grads = keraslite.backend.compute_gradients(
+                lambda: ops.mean(ops.square(self(x, training=True) - y)),
+                self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            return {"loss": loss}
+
+    model = Step()
+    model.compile(optimizer=optimizers.SGD(0.02))
+    losses = model.fit(X, Y, batch_size=16, epochs=3, verbose=0).history["loss"]
+    assert losses[-1] < losses[0]
+    assert len(model.optimizer._trainable_variables) == 2
