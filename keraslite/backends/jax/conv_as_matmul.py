@@ -23,6 +23,32 @@ def applies(groups: int) -> bool:
     return groups == 1 and jax.default_backend() == "cpu"
 
 
+def windows_matmul(x, starts, out_sizes, strides, weights):
+    """``sum_u window_u(x) @ weights[u]``, where window ``u`` of the channels-last ``x`` starts at
+    ``starts[u]`` (one index per spatial dim) and takes ``out_sizes`` elements ``strides`` apart.
+
+    ``weights``: (windows, in, out). The backward pass is matmuls plus pads of the windows, so
+    training stays on the fast path too.
+    """
+    def windowed(start):
+        begin = [0] + list(start) + [0]
+        limit = [x.shape[0]] + [
+            b + (size - 1) * s + 1 for b, size, s in zip(start, out_sizes, strides)
+        ] + [x.shape[-1]]
+        return jax.lax.slice(x, begin, limit, [1] + list(strides) + [1])
+
+    in_ch, out_ch = weights.shape[-2], weights.shape[-1]
+    patch_bytes = x.shape[0] * math.prod(out_sizes) * len(starts) * in_ch * x.dtype.itemsize
+    if patch_bytes <= IM2COL_BYTES:
+        patches = jnp.concatenate([windowed(b) for b in starts], axis=-1)
+        return jnp.dot(patches, weights.reshape(len(starts) * in_ch, out_ch))
+    out = None
+    for u, b in enumerate(starts):
+        term = jnp.dot(windowed(b), weights[u])
+        out = term if out is None else out + term
+    return out
+
+
 def conv_channels_last(x, kernel, strides, pads, dilation):
     """``x``: (batch, *spatial, in); ``kernel``: (*window, in, out); pads: (before, after) pairs."""
     n = kernel.ndim - 2
@@ -31,22 +57,7 @@ def conv_channels_last(x, kernel, strides, pads, dilation):
     out_sizes = [
         (x.shape[1 + i] - (window[i] - 1) * dilation[i] - 1) // strides[i] + 1 for i in range(n)
     ]
-    offsets = list(itertools.product(*[range(k) for k in window]))
-
-    def windowed(offset):
-        start = [0] + [o * d for o, d in zip(offset, dilation)] + [0]
-        limit = [x.shape[0]] + [
-            o * d + (size - 1) * s + 1 for o, d, size, s in zip(offset, dilation, out_sizes, strides)
-        ] + [x.shape[-1]]
-        return jax.lax.slice(x, start, limit, [1] + list(strides) + [1])
-
-    in_ch, out_ch = kernel.shape[-2], kernel.shape[-1]
-    patch_bytes = x.shape[0] * math.prod(out_sizes) * len(offsets) * in_ch * x.dtype.itemsize
-    if patch_bytes <= IM2COL_BYTES:
-        patches = jnp.concatenate([windowed(o) for o in offsets], axis=-1)
-        return jnp.dot(patches, kernel.reshape(len(offsets) * in_ch, out_ch))
-    out = None
-    for o in offsets:
-        term = jnp.dot(windowed(o), kernel[o])
-        out = term if out is None else out + term
-    return out
+    offsets = itertools.product(*[range(k) for k in window])
+    starts = [tuple(o * d for o, d in zip(offset, dilation)) for offset in offsets]
+    weights = kernel.reshape((len(starts),) + kernel.shape[-2:])
+    return windows_matmul(x, starts, out_sizes, strides, weights)

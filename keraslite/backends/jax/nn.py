@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from keraslite.backends.jax import conv_as_matmul
+from keraslite.backends.jax import conv_as_matmul, conv_transpose_as_matmul
 
 from keraslite import config
 from keraslite.backends.common import dtypes as dt
@@ -293,6 +293,19 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     spatial = conv_utils.spatial_shape(inputs.shape, data_format)
     pads = conv_utils.transpose_padding(spatial, kernel.shape[:-2], strides, dilation, padding,
                                         output_padding)
+    if conv_as_matmul.applies(1):
+        # pads are those of the zero-dilated input: turn them into the crop and length of the
+        # uncropped ("full") result that conv_transpose_channels_last takes.
+        spans = [conv_utils.effective_kernel(k, d) for k, d in zip(kernel.shape[:n], dilation)]
+        crops = [span - 1 - lo for span, (lo, _) in zip(spans, pads)]
+        lengths = [(size - 1) * s + lo + hi - span + 2
+                   for size, s, span, (lo, hi) in zip(spatial, strides, spans, pads)]
+        if data_format == "channels_last":
+            return conv_transpose_as_matmul.conv_transpose_channels_last(
+                inputs, kernel, strides, dilation, crops, lengths)
+        out = conv_transpose_as_matmul.conv_transpose_channels_last(
+            jnp.moveaxis(inputs, 1, -1), kernel, strides, dilation, crops, lengths)
+        return jnp.moveaxis(out, -1, 1)
     # kernel is (*spatial, out, in): flip it spatially and swap to (*spatial, in, out)
     kernel = jnp.flip(kernel, axis=tuple(range(n)))
     kernel = jnp.swapaxes(kernel, -1, -2)
