@@ -27,6 +27,8 @@ class _RecurrentCell(Layer):
     """
 
     _gates = 1
+    # Each step's output is its new first state (h); RNN relies on it to skip a carry.
+    output_is_first_state = True
 
     def __init__(self, units, activation="tanh", recurrent_activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -262,11 +264,13 @@ class LSTMCell(_RecurrentCell):
         z = z + ops.matmul(h_tm1, self._read(self.recurrent_kernel))
         if self.bias is not None:
             z = z + self._read(self.bias)
-        u = self.units
-        i = self.recurrent_activation(z[..., :u])
-        f = self.recurrent_activation(z[..., u:2 * u])
-        c = f * c_tm1 + i * self.activation(z[..., 2 * u:3 * u])
-        o = self.recurrent_activation(z[..., 3 * u:])
+        # One split, not four slices: its gradient is one concatenation, where four slices
+        # give four pads and three adds per step of the backward loop.
+        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+        i = self.recurrent_activation(z_i)
+        f = self.recurrent_activation(z_f)
+        c = f * c_tm1 + i * self.activation(z_c)
+        o = self.recurrent_activation(z_o)
         h = o * self.activation(c)
         return h, [h, c]
 
@@ -326,17 +330,18 @@ class GRUCell(_RecurrentCell):
         x = ops.matmul(inputs, kernel)
         if input_bias is not None:
             x = x + input_bias
-        x_z, x_r, x_h = x[..., :u], x[..., u:2 * u], x[..., 2 * u:]
+        x_z, x_r, x_h = ops.split(x, 3, axis=-1)  # one split: one concat in the gradient
         if self.reset_after:
             inner = ops.matmul(h_tm1, recurrent_kernel)
             if recurrent_bias is not None:
                 inner = inner + recurrent_bias
+            h_z, h_r, h_h = ops.split(inner, 3, axis=-1)
         else:
-            inner = ops.matmul(h_tm1, recurrent_kernel[:, :2 * u])
-        z = self.recurrent_activation(x_z + inner[..., :u])
-        r = self.recurrent_activation(x_r + inner[..., u:2 * u])
+            h_z, h_r = ops.split(ops.matmul(h_tm1, recurrent_kernel[:, :2 * u]), 2, axis=-1)
+        z = self.recurrent_activation(x_z + h_z)
+        r = self.recurrent_activation(x_r + h_r)
         if self.reset_after:
-            rec_h = r * inner[..., 2 * u:]
+            rec_h = r * h_h
         else:
             rec_h = ops.matmul(r * h_tm1, recurrent_kernel[:, 2 * u:])
         hh = self.activation(x_h + rec_h)

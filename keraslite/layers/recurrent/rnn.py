@@ -152,28 +152,36 @@ class RNN(Layer):
         single_state = not isinstance(cell.state_size, (list, tuple))
         keep_sequences = self.return_sequences
         zero_masked = self.zero_output_for_mask
+        # The built-in cells output their first state, so without a mask the last output is
+        # the final first state: carrying it separately would add a carry and a saved
+        # residual per step to a loop whose cost on CPU is mostly per-step overhead.
+        carry_last = mask is not None or not getattr(cell, "output_is_first_state", False)
+        dtype = self.compute_dtype
 
         def step(carry, inputs):
-            states, last = carry
+            states, last = carry if carry_last else (carry, None)
             x_t, m_t = inputs if mask is not None else (inputs, None)
             out, new_states = cell.call(x_t, states[0] if single_state else list(states),
                                         **cell_kwargs)
             new_states = [ops.cast(s, states[i].dtype) for i, s in enumerate(_as_list(new_states))]
-            out = ops.cast(out, last.dtype)
+            out = ops.cast(out, dtype)
             if m_t is not None:
                 keep = ops.expand_dims(m_t, -1)
                 new_states = [ops.where(keep, n, s) for n, s in zip(new_states, states)]
                 out = ops.where(keep, out, ops.zeros_like(out) if zero_masked else states[0])
-            return (new_states, out), (out if keep_sequences else ())
+            new_carry = (new_states, out) if carry_last else new_states
+            return new_carry, (out if keep_sequences else ())
 
-        last0 = ops.zeros((batch, self._output_size), dtype=self.compute_dtype)
+        init = states
+        if carry_last:
+            init = (states, ops.zeros((batch, self._output_size), dtype=dtype))
         scan_xs = xs if mask is None else (xs, mask)
         try:
-            (states, last), outputs = ops.scan(step, (states, last0), scan_xs,
-                                               unroll=True if self.unroll else 1)
+            carry, outputs = ops.scan(step, init, scan_xs, unroll=True if self.unroll else 1)
         finally:
             if set_masks:
                 cell._dropout_mask = cell._recurrent_dropout_mask = None
+        states, last = carry if carry_last else (carry, carry[0])
 
         if self.stateful:
             for v, s in zip(self.states, states):
