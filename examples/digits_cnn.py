@@ -5,6 +5,7 @@ KERASLITE_BACKEND=jax|tensorflow (default jax).
 
     python examples/digits_cnn.py            # full run, exits 1 if test accuracy < 0.95
     python examples/digits_cnn.py --quick    # 2 epochs, a smoke test
+    python examples/digits_cnn.py --dtype-policy mixed_float16   # float16 compute, loss scaling
 """
 import argparse
 import sys
@@ -34,7 +35,10 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="train 2 epochs; no accuracy bar")
     parser.add_argument("--epochs", type=int, default=None, help="override the epoch count")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--dtype-policy", default="float32",
+                        help="e.g. mixed_float16 or mixed_bfloat16 (weights stay float32)")
     args = parser.parse_args(argv)
+    keras.mixed_precision.set_global_policy(args.dtype_policy)
     epochs = args.epochs or (2 if args.quick else 20)
 
     keras.utils.set_random_seed(0)
@@ -42,7 +46,8 @@ def main(argv=None) -> int:
     # Conv2D wants a channel axis: (n, 8, 8) -> (n, 8, 8, 1).
     x_train = x_train[..., None]
     x_test = x_test[..., None]
-    print(f"train: {x_train.shape}, test: {x_test.shape}, backend: {keras.backend.backend()}")
+    print(f"train: {x_train.shape}, test: {x_test.shape}, backend: {keras.backend.backend()}, "
+          f"policy: {args.dtype_policy}")
 
     model = build_model()
     model.compile(
