@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 DONATES_STATE = True
 # A compiled call returns before the device finishes, so the host already prepares the next block
@@ -38,7 +39,7 @@ def compile_loop(step_fn, batch_size: int, jit_compile=True):
     if jax.default_backend() == "cpu":
         dynamic = jax.jit(run, donate_argnums=(1,))
         return lambda params, carry, data, order, offset, n: dynamic(
-            params, carry, data, order, offset, jnp.int32(n))
+            params, carry, data, order, offset, np.int32(n))
     fixed = jax.jit(run, donate_argnums=(1,), static_argnums=(5,))
 
     def run_in_chunks(params, carry, data, order, offset, n):
@@ -61,7 +62,7 @@ def compile_function(fn, jit_compile=True, donate_argnums=()):
 
 def snapshot(x):
     """A copy that stays valid after the original buffer is donated to a compiled call."""
-    return jnp.array(x, copy=True)
+    return jax.device_put(x, may_alias=False)  # a copy without compiling a copy op per shape
 
 
 def unique_buffers(values):
@@ -70,11 +71,11 @@ def unique_buffers(values):
     out = []
     for v in values:
         if id(v) in seen:
-            v = jnp.array(v, copy=True)
+            v = snapshot(v)
         seen.add(id(v))
         out.append(v)
     return out
 
 
 def to_device(array):
-    return jnp.asarray(array)
+    return jax.device_put(np.asarray(array))
