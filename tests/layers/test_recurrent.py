@@ -161,6 +161,30 @@ def test_functional_model_with_initial_state_and_dropout_training():
     assert d.shape == (2, U) and not np.allclose(a, d)
 
 
+class _ScaledOutputCell(layers.SimpleRNNCell):
+    """Outputs 2 * h while its state stays h: the output is not the first state."""
+
+    output_is_first_state = False
+
+    def call(self, inputs, states, training=None):
+        h, new_states = super().call(inputs, states, training=training)
+        return 2.0 * h, new_states
+
+
+def test_cell_whose_output_is_not_its_state():
+    # RNN skips carrying the last output only for cells that say it equals their first state.
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, T, F)).astype("float32")
+    layer = layers.RNN(_ScaledOutputCell(U), return_state=True)
+    out, h = [backend.convert_to_numpy(t) for t in layer(x)]
+    k, rk, b = layer.cell.get_weights()
+    h_ref = np.zeros((2, U))
+    for t in range(T):
+        h_ref = np.tanh(x[:, t] @ k + h_ref @ rk + b)
+    np.testing.assert_allclose(h, h_ref, atol=1e-5)
+    np.testing.assert_allclose(out, 2 * h_ref, atol=1e-5)
+
+
 def test_end_to_end_fit_loss_decreases():
     keraslite.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
