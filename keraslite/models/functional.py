@@ -6,6 +6,7 @@ from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.layers.layer import Layer
 from keraslite.models.model import Model
 from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.training.trainer import Trainer
 from keraslite.utils import naming, tree
 
 
@@ -15,8 +16,6 @@ class Functional(Model):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Layer.__init__(self, name=name or naming.unique_name("functional"), trainable=trainable,
                        **kwargs)
-        from keraslite.training.trainer import Trainer
-
         Trainer.__init__(self)
         self._inputs_struct = _normalize_structure(inputs, "inputs")
         self._outputs_struct = _normalize_structure(outputs, "outputs")

@@ -15,7 +15,6 @@ get when it is loaded.
 from __future__ import annotations
 
 from keraslite.layers.core.input_layer import InputLayer
-from keraslite.saving import json_values
 from keraslite.utils import tree
 
 
@@ -35,6 +34,7 @@ def get_functional_config(model) -> dict:
         node = layer._inbound_nodes[node_index]
         return [layer_index[id(layer)], local_index[id(node)], tensor_index]
 
+    from keraslite.saving import json_values
     from keraslite.saving.serialization import serialize_layer
 
     layers = []
@@ -59,6 +59,7 @@ def get_functional_config(model) -> dict:
 
 
 def functional_from_config(cls, config: dict, custom_objects=None):
+    from keraslite.saving import json_values
     from keraslite.saving.serialization import deserialize_layer
 
     _expect(isinstance(config, dict) and isinstance(config.get("layers"), list),

@@ -6,7 +6,8 @@ Everything works on flat lists aligned with the model's ``output_names``; the tr
 """
 from __future__ import annotations
 
-from keraslite import ops
+from keraslite import losses, metrics, ops
+from keraslite import metrics as metrics_mod
 from keraslite.utils import tree
 
 _SPARSE_LOSSES = ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy")
@@ -45,7 +46,6 @@ class CompileLoss:
     """The total loss: sum over outputs of ``weight * loss(y_true, y_pred, sample_weight)``."""
 
     def __init__(self, loss, loss_weights=None):
-        from keraslite import losses
 
         self.spec = loss
         self.weights_spec = loss_weights
@@ -55,7 +55,6 @@ class CompileLoss:
         self.built = False
 
     def build(self, output_names):
-        from keraslite import losses, metrics
 
         self.output_names = list(output_names)
         specs = _per_output(self.spec, self.output_names, "loss")
@@ -115,7 +114,6 @@ class CompileMetrics:
     """Metrics per output, with Keras's log names (``accuracy`` or ``<output>_accuracy``)."""
 
     def __init__(self, metrics=None, weighted_metrics=None):
-        from keraslite import metrics as metrics_mod
 
         self.spec = metrics
         self.weighted_spec = weighted_metrics
@@ -127,7 +125,6 @@ class CompileMetrics:
         self.built = False
 
     def build(self, output_names, compile_loss, y_true, y_pred_shapes):
-        from keraslite import metrics as metrics_mod
 
         self.entries = []
         multi = len(output_names) > 1

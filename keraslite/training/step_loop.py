@@ -16,7 +16,7 @@ variables) before the state is collected.
 """
 from __future__ import annotations
 
-from keraslite import ops
+from keraslite import config, ops
 from keraslite.backends import compile as B_compile
 from keraslite.backends import core
 from keraslite.ops.keras_tensor import KerasTensor
@@ -47,8 +47,6 @@ def _as_tensors(logs, what):
 
 
 def _compute_dtype(array):
-    from keraslite import config
-
     return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
 
 

@@ -16,8 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from keraslite import config, optimizers
+from keraslite import metrics as metrics_mod
 from keraslite.backends import core
+from keraslite.layers.layer import Layer
+from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.random.seeding import numpy_rng
 from keraslite.training import fit_loop, model_state, targets
+from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 from keraslite.training.data import (ArrayData, check_positive_int, signature,
                                      unpack_validation_data)
 from keraslite.training.data_sources import batch_data, is_stream, make_source
@@ -54,10 +60,6 @@ class Trainer(StepMethods):
                 weighted_metrics=None, run_eagerly=False, steps_per_execution="auto",
                 jit_compile="auto", auto_scale_loss=True) -> None:
         """Configures the model for training (Keras ``Model.compile`` arguments)."""
-        from keraslite import metrics as metrics_mod
-        from keraslite import optimizers
-        from keraslite.training.compile_utils import CompileLoss, CompileMetrics
-
         self._compile_arguments = {
             "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
             "weighted_metrics": weighted_metrics, "run_eagerly": bool(run_eagerly),
@@ -104,8 +106,6 @@ class Trainer(StepMethods):
     # -- building for data ------------------------------------------------------------------
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; checks inputs and targets."""
-        from keraslite.ops.keras_tensor import KerasTensor
-
         x_spec = tree.map_structure(
             lambda a: KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)), data.x)
         if need_y and self._uses_custom_train_step() and self._compile_loss is None:
@@ -127,8 +127,6 @@ class Trainer(StepMethods):
         cache = getattr(self, "_symbolic_outputs_cache", None)
         key = tree.describe(x_spec)
         if cache is None or cache[0] != key:
-            from keraslite.layers.layer import Layer
-
             self._symbolic_outputs_cache = (key, tree.flatten(Layer.compute_output_spec(self,
                                                                                        x_spec)))
         flat_specs = self._symbolic_outputs_cache[1]
@@ -412,12 +410,8 @@ def _backups_last(callbacks):
 
 
 def _shuffle_rng():
-    from keraslite.random.seeding import numpy_rng
-
     return np.random.default_rng(int(numpy_rng().integers(0, 2**31 - 1)))
 
 
 def _model_dtype(array):
-    from keraslite import config
-
     return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
