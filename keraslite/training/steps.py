@@ -7,6 +7,8 @@ once, inside the traced scope where every variable's value is part of the carrie
 """
 from __future__ import annotations
 
+from typing import Any
+
 from keraslite import ops
 from keraslite.backend import compute_gradients
 from keraslite.training import targets
@@ -54,7 +56,8 @@ class StepMethods:
         return {names.get(id(m), m.name): m.result() for m in self.metrics}
 
     # -- loss -----------------------------------------------------------------------------------
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None, training: bool = True) -> Any:
         """Total loss for one batch: compiled losses plus ``self.losses`` (regularization,
         ``add_loss``). ``y`` and ``y_pred`` are structured like the model's outputs (one array
         for one output), or flat lists aligned with ``output_names``."""
@@ -91,7 +94,7 @@ class StepMethods:
             return list(y), y_pred_flat
         return targets.flatten_targets(self.name, y, names), y_pred_flat
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict:
         """Updates the compiled metrics for one batch and returns every metric's result."""
         if self._compile_metrics is not None and y is not None:
             y_flat, y_pred_flat = self._flat_outputs(y, y_pred)
@@ -105,7 +108,7 @@ class StepMethods:
         self._loss_tracker.update_state(loss, sample_weight=ops.shape(flat[0])[0])
 
     # -- steps ----------------------------------------------------------------------------------
-    def train_step(self, data) -> dict:
+    def train_step(self, data: Any) -> dict:
         """One optimizer step on ``data`` (``x``, ``(x, y)`` or ``(x, y, sample_weight)``);
         returns the logs. ``fit`` compiles this method (or an override, e.g. a GAN's) on both
         backends. Overrides are written with ``keraslite.backend.compute_gradients`` and
@@ -127,7 +130,7 @@ class StepMethods:
         self._track_loss(loss, x, y_pred)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, data) -> dict:
+    def test_step(self, data: Any) -> dict:
         """Loss and metrics for one batch, without updating weights; returns the logs.
         ``evaluate`` and fit's validation compile this method (or an override)."""
         x, y, sample_weight = unpack(data, "test_step")
@@ -137,7 +140,7 @@ class StepMethods:
         self._track_loss(loss, x, y_pred)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def predict_step(self, data):
+    def predict_step(self, data: Any) -> Any:
         """The model's outputs for one batch (``x``, or a tuple whose first item is ``x``).
         ``predict`` compiles this method (or an override)."""
         x, _, _ = unpack(data, "predict_step")

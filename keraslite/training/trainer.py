@@ -14,6 +14,9 @@ distinct size), so no padding or masking changes the numbers.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from keraslite import config, optimizers
@@ -56,9 +59,10 @@ class Trainer(StepMethods):
         self.jit_compile = "auto"
 
     # -- compile ----------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution="auto",
-                jit_compile="auto", auto_scale_loss=True) -> None:
+    def compile(self, optimizer: str | Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
+                metrics: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
+                steps_per_execution: int | str = "auto", jit_compile: bool | str = "auto",
+                auto_scale_loss: bool = True) -> None:
         """Configures the model for training (Keras ``Model.compile`` arguments)."""
         self._compile_arguments = {
             "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
@@ -195,10 +199,14 @@ class Trainer(StepMethods):
         return loop
 
     # -- fit ----------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: int | str = "auto", callbacks: list | None = None,
+            validation_split: float = 0.0, validation_data: Any = None,
+            shuffle: bool | str = True, class_weight: dict | None = None,
+            sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None,
+            validation_freq: int | Sequence[int] = 1) -> Any:
         """Trains the model; returns a ``History`` (Keras ``Model.fit``).
 
         ``x`` may be arrays (or lists/dicts of arrays) with ``y``, or a source of batches: a
@@ -254,8 +262,10 @@ class Trainer(StepMethods):
                             "fit(validation_data)", steps=steps)[0]
 
     # -- evaluate -----------------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 verbose: int | str = "auto", sample_weight: Any = None,
+                 steps: int | None = None, callbacks: list | None = None,
+                 return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """Loss and metrics on the given data (Keras ``Model.evaluate``); ``x`` may be arrays
         or a source of batches, as for ``fit``."""
         from keraslite.callbacks import CallbackList
@@ -305,7 +315,8 @@ class Trainer(StepMethods):
             fn = self._functions[key] = PredictFunction(self, self._jit())
         return fn
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto",
+                steps: int | None = None, callbacks: list | None = None) -> Any:
         """Model outputs for the inputs, as NumPy arrays (Keras ``Model.predict``); ``x`` may
         be arrays or a source of batches (targets in the batches are ignored)."""
         batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
@@ -356,7 +367,7 @@ class Trainer(StepMethods):
         self._check_input_spec(x)
         return x
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x: Any) -> Any:
         data = ArrayData(x, None, None, what="predict_on_batch")
         self._prepare(data, need_y=False)
         fn = self._predict_function()
@@ -364,7 +375,9 @@ class Trainer(StepMethods):
         return tree.map_structure(core.convert_to_numpy, out)
 
     # -- single batches -----------------------------------------------------------------------
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: dict | None = None,
+                       return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """One optimizer step on one batch; returns the running loss and metrics."""
         self._assert_compiled("train_on_batch")
         data = ArrayData(x, y, sample_weight, what="train_on_batch")
@@ -381,7 +394,8 @@ class Trainer(StepMethods):
                                               device_data, order, offset, n)
         return _format_logs(to_floats(logs), return_dict)
 
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """Loss and metrics on one batch (metrics are reset first)."""
         self._assert_compiled("test_on_batch")
         data = ArrayData(x, y, sample_weight, what="test_on_batch")
