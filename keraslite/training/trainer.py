@@ -31,12 +31,15 @@ from keraslite.training.data import (ArrayData, check_positive_int, signature,
                                      unpack_validation_data)
 from keraslite.training.data_sources import batch_data, is_stream, make_source
 from keraslite.training.feeders import ArrayFeeder, make_feeder, predict_batches
-from keraslite.training.fit_loop import NonFiniteLossError  # noqa: F401  (public name)
+from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.state import HeldState
 from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs
 from keraslite.training.steps import StepMethods
 from keraslite.utils import tree
+
+
+__all__ = ["NonFiniteLossError", "NotCompiledError", "Trainer"]
 
 
 class NotCompiledError(RuntimeError, ValueError):
