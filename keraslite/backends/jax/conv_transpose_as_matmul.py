@@ -10,12 +10,12 @@ interleaving the phases (a pixel shuffle). It runs as one im2col matmul
 phase lacks a tap.
 
 Dilating the input with zeros first (what ``lax.conv_general_dilated(lhs_dilation=...)``
-does, and XLA's slow CPU convolution after it) multiplies ``s**n`` times more zeros than
-numbers. Here nothing multiplies an inserted zero; the zero taps cost at most
-``(ceil(k / s) * s / k)**n`` (1.8x for a 3x3 kernel with stride 2), and the backward pass is
-matmuls, slices and pads like the forward convolution's. Measured on 2 CPU cores, training a
-two-layer Conv2DTranspose model runs several times faster than through XLA's convolution; see
-benchmarks/conv_transpose_throughput.py.
+does, and XLA's slow CPU convolution after it) makes ``s**n - 1`` of every ``s**n`` inputs
+it multiplies zeros. Here nothing multiplies an inserted zero; the zero taps padding phases to a common
+window cost 1.8x the useful multiplications for a 3x3 kernel with stride 2 (none for 4x4), and
+the backward pass is matmuls, slices and pads like the forward convolution's. Measured on 2 CPU
+cores, an epoch of a two-layer Conv2DTranspose model (benchmarks/conv_transpose_throughput.py)
+trains in 0.58 s instead of 3.6 s, about 3x faster than Keras 3 on JAX.
 """
 from __future__ import annotations
 
