@@ -1,20 +1,24 @@
 """InputSpec: what a layer accepts (rank, fixed axes), checked with errors that name the layer."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 
 class InputSpec:
     """Constraints on one input: ``ndim``, ``min_ndim``, ``max_ndim``, ``axes={axis: size}``."""
 
-    def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None, shape=None,
-                 allow_last_axis_squeeze=False, name=None):
+    def __init__(self, ndim: int | None = None, min_ndim: int | None = None,
+                 max_ndim: int | None = None, axes: Mapping[int, int | None] | None = None,
+                 shape: Sequence[int | None] | None = None, allow_last_axis_squeeze: bool = False,
+                 name: str | None = None) -> None:
         self.ndim = ndim
         self.min_ndim = min_ndim
         self.max_ndim = max_ndim
-        self.axes = dict(axes or {})
+        self.axes: dict[int, int | None] = dict(axes or {})
         self.shape = shape
         self.name = name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"InputSpec(ndim={self.ndim}, min_ndim={self.min_ndim}, "
                 f"max_ndim={self.max_ndim}, axes={self.axes})")
 
@@ -23,7 +27,8 @@ def _describe(expected):
     return expected
 
 
-def check_input(layer_name: str, spec: InputSpec, shape: tuple, index: int = 0) -> None:
+def check_input(layer_name: str, spec: InputSpec, shape: Sequence[int | None],
+                index: int = 0) -> None:
     """Raises a ValueError naming the layer, what it expected and the shape it received."""
     where = f"Input {index} of layer '{layer_name}'"
     ndim = len(shape)

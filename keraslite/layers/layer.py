@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import inspect
 import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -21,10 +23,16 @@ from keraslite.utils import allocation_budget, naming, tree
 from keraslite import variables as variables_module
 from keraslite.variables import StatelessScope, Variable
 
+if TYPE_CHECKING:
+    from keraslite.utils.typing import Config, Shape, ShapeLike, TensorLike, TensorTree
+
 _context = threading.local()
 
+# ``from_config`` on a subclass returns an instance of that subclass.
+_LayerT = TypeVar("_LayerT", bound="Layer")
 
-def current_training():
+
+def current_training() -> bool | None:
     """The ``training`` flag of the outermost call in progress (None outside any call)."""
     return getattr(_context, "training", None)
 
@@ -114,9 +122,9 @@ class Layer:
                 return x * self.scale
     """
 
-    _signature_cache: dict = {}
+    _signature_cache: dict[type, tuple[bool, bool]] = {}
     # Set by layers that take an ``activity_regularizer`` argument; ``__call__`` applies it.
-    activity_regularizer = None
+    activity_regularizer: Callable[[TensorLike], TensorLike] | None = None
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
@@ -124,8 +132,9 @@ class Layer:
             auto_config.capture(instance, args, kwargs)
         return instance
 
-    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, batch_size=None,
-                 input_dim=None, autocast=True, **kwargs):
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
+                 input_shape: Sequence[int | None] | None = None, batch_size: int | None = None,
+                 input_dim: int | None = None, autocast: bool = True, **kwargs: Any) -> None:
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         kwargs.pop("input_length", None)
         if kwargs:
@@ -133,19 +142,21 @@ class Layer:
                 f"Unrecognized keyword argument(s) passed to {type(self).__name__}: {sorted(kwargs)}"
             )
         object.__setattr__(self, "_tracking", False)
-        self._layers = []
-        self._trainable_variables = []
-        self._non_trainable_variables = []
-        self._seed_generators = []
-        self._losses = []
+        self._layers: list[Layer] = []
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._seed_generators: list[SeedGenerator] = []
+        self._losses: list[TensorLike] = []
         self._trainable = bool(trainable)
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._dtype_policy = _resolve_dtype(dtype)
         self.autocast = autocast
         self.built = False
-        self.input_spec = None
+        # One spec, or one per input (None where an input is not checked).
+        self.input_spec: InputSpec | Sequence[InputSpec | None] | None = None
         self.supports_masking = False
-        self._inbound_nodes = []
+        self._inbound_nodes: list[Any] = []  # functional-graph Nodes (keraslite.models.node)
+        self._batch_input_shape: Shape | None
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is not None:
@@ -181,26 +192,27 @@ class Layer:
 
     # -- dtypes -----------------------------------------------------------------------------
     @property
-    def dtype(self):
+    def dtype(self) -> str:
         """The dtype of this layer's variables."""
         return self._dtype_policy[0]
 
     @property
-    def variable_dtype(self):
+    def variable_dtype(self) -> str:
         return self._dtype_policy[0]
 
     @property
-    def compute_dtype(self):
+    def compute_dtype(self) -> str:
         return self._dtype_policy[1]
 
     @property
-    def dtype_policy(self):
+    def dtype_policy(self) -> str:
         return self._dtype_policy[2]
 
     # -- weights ----------------------------------------------------------------------------
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
-                   regularizer=None, constraint=None, aggregation="mean",
-                   overwrite_with_gradient=False, name=None):
+    def add_weight(self, shape: Sequence[int] | None = None, initializer: Any = None,
+                   dtype: Any = None, trainable: bool = True, autocast: bool = True,
+                   regularizer: Any = None, constraint: Any = None, aggregation: str = "mean",
+                   overwrite_with_gradient: bool = False, name: str | None = None) -> Variable:
         """Creates a Variable owned by this layer (initializers run once, eagerly).
 
         Arguments and their order follow Keras 3's ``Layer.add_weight``."""
@@ -213,18 +225,21 @@ class Layer:
         variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name,
                             autocast=autocast)
         variable.path = f"{self.name}/{variable.name}"
-        variable.regularizer = _get_regularizer(regularizer)
-        variable.constraint = _get_constraint(constraint)
+        # Variable does not declare these: ``losses`` and the optimizer read them when present.
+        variable.regularizer = _get_regularizer(regularizer)  # type: ignore[attr-defined]
+        variable.constraint = _get_constraint(constraint)  # type: ignore[attr-defined]
         if trainable:
             self._trainable_variables.append(variable)
         else:
             self._non_trainable_variables.append(variable)
         if not self._trainable:
             variable.trainable = False
-        variable._owner_trainable = trainable
+        variable._owner_trainable = trainable  # type: ignore[attr-defined]
         return variable
 
-    def add_variable(self, shape, initializer, dtype=None, trainable=True, name=None, **kwargs):
+    def add_variable(self, shape: Sequence[int] | None, initializer: Any, dtype: Any = None,
+                     trainable: bool = True, name: str | None = None,
+                     **kwargs: Any) -> Variable:
         return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
                                trainable=trainable, name=name, **kwargs)
 
@@ -232,7 +247,7 @@ class Layer:
         return self._trainable_variables + self._non_trainable_variables
 
     @property
-    def weights(self):
+    def weights(self) -> list[Variable]:
         """All weights: this layer's (trainable, then non-trainable), then each sublayer's."""
         seen, out = set(), []
         for v in self._own_weights():
@@ -247,13 +262,13 @@ class Layer:
         return out
 
     @property
-    def trainable_weights(self):
+    def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
         return [v for v in self.weights if v.trainable]
 
     @property
-    def non_trainable_weights(self):
+    def non_trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return self.weights
         return [v for v in self.weights if not v.trainable]
@@ -261,14 +276,15 @@ class Layer:
     trainable_variables = trainable_weights
 
     @property
-    def non_trainable_variables(self):
+    def non_trainable_variables(self) -> list[Variable]:
         """Non-trainable weights plus RNG state: everything besides the trainable variables that
         a pure call needs (as in Keras 3)."""
         trainable = {id(v) for v in self.trainable_variables}
         return [v for v in self.variables if id(v) not in trainable]
 
-    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
-                       return_losses=False, **kwargs):
+    def stateless_call(self, trainable_variables: Sequence[TensorLike],
+                       non_trainable_variables: Sequence[TensorLike], *args: Any,
+                       return_losses: bool = False, **kwargs: Any) -> tuple[Any, ...]:
         """Calls the layer as a pure function of the given variable values (e.g. inside
         ``jax.jit``); returns ``(outputs, new_non_trainable_values)`` (plus the losses with
         ``return_losses``). The layer's own variables are left untouched.
@@ -296,7 +312,7 @@ class Layer:
         return (outputs, new_values, losses) if return_losses else (outputs, new_values)
 
     @property
-    def variables(self):
+    def variables(self) -> list[Variable]:
         """Weights plus the RNG state of random layers (everything a pure call needs)."""
         seen, out = set(), []
         for v in self.weights + self._all_seed_variables():
@@ -312,11 +328,11 @@ class Layer:
         return out
 
     @property
-    def trainable(self):
+    def trainable(self) -> bool:
         return self._trainable
 
     @trainable.setter
-    def trainable(self, value):
+    def trainable(self, value: bool) -> None:
         value = bool(value)
         self._trainable = value
         for v in self._own_weights():
@@ -325,11 +341,11 @@ class Layer:
         for layer in self._layers:
             layer.trainable = value
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """The weights as a list of NumPy arrays, in the order of ``weights``."""
         return [v.numpy() for v in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Iterable[TensorLike]) -> None:
         """Sets the weights from a list of arrays, in the order of ``weights``."""
         own = self.weights
         weights = list(weights)
@@ -348,7 +364,7 @@ class Layer:
         for v, w in zip(own, weights):
             v.assign(np.asarray(w))
 
-    def count_params(self):
+    def count_params(self) -> int:
         if not self.built:
             raise ValueError(
                 f"Layer '{self.name}' is not built yet, so its weights do not exist. Call it on "
@@ -357,12 +373,12 @@ class Layer:
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
     # -- losses -----------------------------------------------------------------------------
-    def add_loss(self, loss):
+    def add_loss(self, loss: TensorLike) -> None:
         """Adds a loss tensor (e.g. an activity penalty) for the current call."""
         self._losses.append(loss)
 
     @property
-    def losses(self):
+    def losses(self) -> list[TensorLike]:
         """Losses added during the last call plus weight regularization penalties."""
         out = list(self._losses)
         for v in self._own_weights():
@@ -379,15 +395,15 @@ class Layer:
             layer._clear_losses()
 
     # -- build --------------------------------------------------------------------------------
-    def build(self, input_shape):
+    def build(self, input_shape: ShapeLike) -> None:
         """Creates the weights, given the input shape. The default creates none."""
         self.built = True
 
-    def build_from_config(self, build_config):
+    def build_from_config(self, build_config: Config | None) -> None:
         if build_config and build_config.get("input_shape") is not None:
             self._build_with_shapes(_as_shape_structure(build_config["input_shape"]))
 
-    def get_build_config(self):
+    def get_build_config(self) -> Config | None:
         shape = getattr(self, "_build_input_shape", None)
         return None if shape is None else {"input_shape": shape}
 
@@ -418,10 +434,10 @@ class Layer:
                 check_input(self.name, spec, tuple(x.shape), i)
 
     # -- calling ------------------------------------------------------------------------------
-    def call(self, inputs, *args, **kwargs):
+    def call(self, inputs: TensorTree, *args: Any, **kwargs: Any) -> TensorTree:
         return inputs
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> TensorTree:
         if not args and "inputs" in kwargs:
             args = (kwargs.pop("inputs"),)
         if not args:
@@ -468,7 +484,7 @@ class Layer:
             loss = ops.divide(loss, ops.maximum(batch, 1.0))
         self.add_loss(loss)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs: TensorTree, previous_mask: TensorTree = None) -> TensorTree:
         """The mask of this layer's output: by default the input's mask passes through layers
         that support masking and stops at the others (as in Keras)."""
         return previous_mask if self.supports_masking else None
@@ -524,7 +540,7 @@ class Layer:
         Node(self, args, kwargs, outputs)
         return outputs
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> TensorTree:
         """KerasTensors describing the outputs, found by abstract evaluation of ``call``."""
         kwargs = dict(kwargs)
         takes_training, takes_mask = self._signature()
@@ -542,7 +558,7 @@ class Layer:
         with StatelessScope():
             return core.compute_output_spec(run, args, kwargs)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: ShapeLike) -> ShapeLike:
         shapes = _as_shape_structure(input_shape)
         dummy = tree.map_structure(lambda s: KerasTensor(s, self.compute_dtype), shapes) \
             if not _is_shape(shapes) else KerasTensor(shapes, self.compute_dtype)
@@ -551,8 +567,8 @@ class Layer:
         return tree.map_structure(lambda t: t.shape, out) if tree.is_nested(out) else out.shape
 
     # -- config -------------------------------------------------------------------------------
-    def get_config(self):
-        config_ = {"name": self.name, "trainable": self.trainable,
+    def get_config(self) -> Config:
+        config_: Config = {"name": self.name, "trainable": self.trainable,
                    "dtype": self.dtype_policy}
         if self._batch_input_shape is not None:
             config_["batch_input_shape"] = self._batch_input_shape
@@ -570,19 +586,19 @@ class Layer:
         return config_
 
     @classmethod
-    def from_config(cls, config_):
+    def from_config(cls: type[_LayerT], config_: Config) -> _LayerT:
         return auto_config.construct(cls, config_)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
     # Node bookkeeping for the functional API.
     @property
-    def input(self):
+    def input(self) -> TensorTree:
         return self._inbound_nodes[0].input_structure if self._inbound_nodes else None
 
     @property
-    def output(self):
+    def output(self) -> TensorTree:
         if not self._inbound_nodes:
             raise AttributeError(f"Layer '{self.name}' has never been called and has no output.")
         return self._inbound_nodes[0].outputs

@@ -7,7 +7,8 @@ with arguments that can be written as a config.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from keraslite.layers.core.input_layer import Input, InputLayer
 from keraslite.layers.layer import Layer
@@ -17,10 +18,14 @@ from keraslite.models.sequential import Sequential
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.utils import tree
 
+if TYPE_CHECKING:
+    from keraslite.utils.typing import TensorTree
 
-def clone_model(model: Model, input_tensors=None, clone_function: Callable | None = None,
-                call_function: Callable | None = None, recursive: bool = False,
-                **kwargs) -> Model:
+
+def clone_model(model: Model, input_tensors: TensorTree = None,
+                clone_function: Callable[[Layer], Layer] | None = None,
+                call_function: Callable[..., Any] | None = None, recursive: bool = False,
+                **kwargs: Any) -> Model:
     """A new model with the architecture of ``model`` and new weights (nothing is shared).
 
     Args:
@@ -60,6 +65,7 @@ def clone_model(model: Model, input_tensors=None, clone_function: Callable | Non
         if fn is not None and not callable(fn):
             raise TypeError(f"clone_model: `{name}` must be a callable. "
                             f"Received: {type(fn).__name__}")
+    clone: Model
     if isinstance(model, Sequential):
         if call_function is not None:
             raise ValueError(

@@ -1,6 +1,8 @@
 """Functional models: a graph of layer calls from ``Input`` tensors to output tensors."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from keraslite.layers.core.input_layer import InputLayer
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.layers.layer import Layer
@@ -9,11 +11,15 @@ from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.training.trainer import Trainer
 from keraslite.utils import naming, tree
 
+if TYPE_CHECKING:
+    from keraslite.utils.typing import Config, Shape, TensorTree
+
 
 class Functional(Model):
     """A model defined by its input and output KerasTensors (what ``Model(inputs, outputs)`` returns)."""
 
-    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+    def __init__(self, inputs: TensorTree, outputs: TensorTree, name: str | None = None,
+                 trainable: bool = True, **kwargs: Any) -> None:
         Layer.__init__(self, name=name or naming.unique_name("functional"), trainable=trainable,
                        **kwargs)
         Trainer.__init__(self)
@@ -31,7 +37,7 @@ class Functional(Model):
         _check_connected(nodes, self._input_tensors)
         self._nodes = _sorted_by_depth(nodes, self._output_tensors)
         self._steps = [_CompiledNode(node) for node in self._nodes if not node.is_input]
-        layers = []
+        layers: list[Layer] = []
         for node in self._nodes:
             if not any(node.layer is seen for seen in layers):
                 layers.append(node.layer)
@@ -43,38 +49,38 @@ class Functional(Model):
 
     # -- structure -----------------------------------------------------------------------------
     @property
-    def inputs(self):
+    def inputs(self) -> list[KerasTensor]:
         return list(self._input_tensors)
 
     @property
-    def outputs(self):
+    def outputs(self) -> list[KerasTensor]:
         return list(self._output_tensors)
 
     @property
-    def input(self):
+    def input(self) -> TensorTree:
         return self._inputs_struct
 
     @property
-    def output(self):
+    def output(self) -> TensorTree:
         return self._outputs_struct
 
     @property
-    def input_names(self):
+    def input_names(self) -> list[str]:
         return [t.name for t in self._input_tensors]
 
     @property
-    def output_names(self):
+    def output_names(self) -> list[str]:
         if isinstance(self._outputs_struct, dict):
             return sorted(self._outputs_struct)
         return [t._history[0].name for t in self._output_tensors]
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> Shape | list[Shape]:
         shapes = [t.shape for t in self._input_tensors]
         return shapes[0] if len(shapes) == 1 else shapes
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> Shape | list[Shape]:
         shapes = [t.shape for t in self._output_tensors]
         return shapes[0] if len(shapes) == 1 else shapes
 
@@ -124,7 +130,8 @@ class Functional(Model):
                         f"expected shape={spec.shape}, found shape={shape}"
                     )
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: TensorTree, training: bool | None = None,
+             mask: TensorTree = None) -> TensorTree:
         values = {}
         for tensor, value in zip(self._input_tensors, self._flatten_inputs(inputs)):
             values[id(tensor)] = value
@@ -132,22 +139,23 @@ class Functional(Model):
             step.run(values)
         return tree.pack_as(self._outputs_struct, [values[id(t)] for t in self._output_tensors])
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> TensorTree:
         return Layer.compute_output_spec(self, *args, **kwargs)
 
     # -- config --------------------------------------------------------------------------------
-    def get_config(self):
+    def get_config(self) -> Config:
         from keraslite.models.functional_config import get_functional_config
 
         return get_functional_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: Config,
+                    custom_objects: dict[str, Any] | None = None) -> Functional:
         from keraslite.models.functional_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects)
 
-    def get_build_config(self):
+    def get_build_config(self) -> None:
         return None  # the config itself rebuilds the graph
 
 

@@ -14,11 +14,17 @@ get when it is loaded.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from keraslite.layers.core.input_layer import InputLayer
 from keraslite.utils import tree
 
+if TYPE_CHECKING:
+    from keraslite.models.functional import Functional
+    from keraslite.utils.typing import Config
 
-def get_functional_config(model) -> dict:
+
+def get_functional_config(model: Functional) -> Config:
     layer_index = {id(layer): i for i, layer in enumerate(model._layers)}
     own_nodes = {id(node) for node in model._nodes}
     # Each layer's calls within this model, in call order (a shared layer may have calls
@@ -58,7 +64,8 @@ def get_functional_config(model) -> dict:
     }
 
 
-def functional_from_config(cls, config: dict, custom_objects=None):
+def functional_from_config(cls: type[Functional], config: Config,
+                           custom_objects: dict[str, Any] | None = None) -> Functional:
     from keraslite.saving import json_values
     from keraslite.saving.serialization import deserialize_layer
 
@@ -71,7 +78,8 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         nodes = entry.get("inbound_nodes", [])
         _expect(isinstance(nodes, list), f"layers[{i}]['inbound_nodes'] must be a list")
         pending.append(list(nodes))
-    outputs = [[] for _ in layers]  # outputs[layer][node] -> flat output tensors
+    # outputs[layer][node] -> flat output tensors
+    outputs: list[list[list[Any]]] = [[] for _ in layers]
     for i, layer in enumerate(layers):
         if isinstance(layer, InputLayer):
             outputs[i].append([layer.output_tensor])

@@ -2,10 +2,16 @@
 subclassing ``Model`` and writing ``call`` gives a subclassed model."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from keraslite.layers.layer import Layer
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.training.trainer import Trainer
 from keraslite.utils import tree
+
+if TYPE_CHECKING:
+    from keraslite.utils.typing import Config, FilePath, ShapeLike
 
 
 class Model(Trainer, Layer):
@@ -30,7 +36,7 @@ class Model(Trainer, Layer):
                 return self.out(self.hidden(x))
     """
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         if _is_functional_call(args, kwargs):
             from keraslite.models.functional import Functional
 
@@ -42,7 +48,7 @@ class Model(Trainer, Layer):
                 return Functional.__new__(_functional_subclass(cls, Functional))
         return super().__new__(cls, *args, **kwargs)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs or "outputs" in kwargs:
             raise TypeError(
                 "Model(inputs, outputs) expects KerasTensors from keraslite.Input(...) and layer "
@@ -52,10 +58,10 @@ class Model(Trainer, Layer):
         Trainer.__init__(self)
 
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         return list(self._layers)
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in ``layers``."""
         if index is not None:
             if not -len(self.layers) <= index < len(self.layers):
@@ -71,7 +77,7 @@ class Model(Trainer, Layer):
             f"Layers: {[layer.name for layer in self.layers]}"
         )
 
-    def build(self, input_shape):
+    def build(self, input_shape: ShapeLike) -> None:
         """Creates every weight by running ``call`` symbolically on an input of this shape."""
         if self.built:
             return
@@ -92,39 +98,41 @@ class Model(Trainer, Layer):
         shapes = tree.map_structure(lambda s: s, shapes)
         self.build(_with_free_batch(shapes))
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False):
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                print_fn: Callable[..., Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False) -> None:
         """Prints a table of layers, output shapes and parameter counts (like Keras)."""
         from keraslite.utils.summary import print_summary
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
-    def get_config(self):
+    def get_config(self) -> Config:
         return Layer.get_config(self)
 
     # -- saving --------------------------------------------------------------------------------
-    def save(self, filepath, overwrite=True, include_optimizer=True):
+    def save(self, filepath: FilePath, overwrite: bool = True,
+             include_optimizer: bool = True) -> None:
         """Saves architecture, weights, compile config and optimizer state to a ``.keraslite``
         file (atomically: a crash mid-save leaves the previous file intact)."""
         from keraslite.saving.model_file import save_model
 
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath: FilePath, overwrite: bool = True) -> None:
         """Saves every weight to a ``.safetensors`` file (atomically)."""
         from keraslite.saving.weights_file import save_weights
 
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, skip_mismatch=False):
+    def load_weights(self, filepath: FilePath, skip_mismatch: bool = False) -> None:
         """Loads weights from ``.safetensors``, ``.keraslite``, or Keras ``.weights.h5``/``.h5``."""
         from keraslite.saving.weights_file import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
 
-_FUNCTIONAL_SUBCLASSES: dict = {}
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
 
 
 def _functional_subclass(cls, functional):

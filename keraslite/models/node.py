@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.utils import tree
+
+if TYPE_CHECKING:
+    from keraslite.layers.layer import Layer
+    from keraslite.utils.typing import TensorTree
 
 _creation_order = itertools.count()
 
@@ -16,7 +22,8 @@ class Node:
     a functional model walks back from its outputs to its inputs.
     """
 
-    def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None):
+    def __init__(self, layer: Layer, call_args: Sequence[Any] = (),
+                 call_kwargs: Mapping[str, Any] | None = None, outputs: TensorTree = None) -> None:
         self.layer = layer
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs or {})
@@ -36,11 +43,11 @@ class Node:
         return not self.input_tensors
 
     @property
-    def inbound_layers(self):
+    def inbound_layers(self) -> list[Layer]:
         return [t._history[0] for t in self.input_tensors if t._history is not None]
 
     @property
-    def parent_nodes(self):
+    def parent_nodes(self) -> list[Node]:
         parents = []
         for t in self.input_tensors:
             if t._history is not None:
@@ -49,5 +56,5 @@ class Node:
         return parents
 
     @property
-    def input_structure(self):
+    def input_structure(self) -> TensorTree:
         return self.call_args[0] if self.call_args else None

@@ -1,10 +1,17 @@
 """Sequential: a plain stack of layers, each feeding the next."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from keraslite.layers.core.input_layer import InputLayer
 from keraslite.layers.layer import Layer
 from keraslite.models.model import Model
 from keraslite.ops.keras_tensor import KerasTensor
+
+if TYPE_CHECKING:
+    from keraslite.models.functional import Functional
+    from keraslite.utils.typing import Config, Shape, ShapeLike, TensorTree
 
 
 class Sequential(Model):
@@ -21,18 +28,19 @@ class Sequential(Model):
     Without an ``Input`` the model is built from the first data it sees (or ``build(shape)``).
     """
 
-    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
+    def __init__(self, layers: Iterable[Layer | KerasTensor] | None = None,
+                 trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
-        self._functional = None
+        self._functional: Functional | None = None
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_rebuild()
 
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
 
-    def add(self, layer, rebuild=True):
+    def add(self, layer: Layer | KerasTensor, rebuild: bool = True) -> None:
         """Appends a layer (or an ``Input`` tensor) to the stack."""
         if isinstance(layer, KerasTensor) and layer._history is not None:
             layer = layer._history[0]
@@ -59,7 +67,7 @@ class Sequential(Model):
         else:
             self.built = False
 
-    def pop(self, rebuild=True):
+    def pop(self, rebuild: bool = True) -> Layer:
         """Removes and returns the last layer."""
         if not self.layers:
             raise TypeError(f"Sequential model '{self.name}' has no layers to pop.")
@@ -74,7 +82,7 @@ class Sequential(Model):
         if self._layers and isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
             self.build(self._layers[0].batch_shape)
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: ShapeLike = None) -> None:
         if input_shape is None:
             if not self._layers or not isinstance(self._layers[0], InputLayer):
                 raise ValueError(
@@ -90,10 +98,11 @@ class Sequential(Model):
             self._layers.insert(0, InputLayer(batch_shape=tuple(input_shape)))
         from keraslite.models.functional import Functional
 
-        x = self._layers[0].output_tensor
+        first = cast(InputLayer, self._layers[0])  # an InputLayer was ensured just above
+        x = first.output_tensor
         for layer in self._layers[1:]:
             x = layer(x)
-        self._functional = Functional(self._layers[0].output_tensor, x, name=self.name)
+        self._functional = Functional(first.output_tensor, x, name=self.name)
         self.input_spec = self._functional.input_spec
         self._build_input_shape = tuple(input_shape)
         self.built = True
@@ -102,7 +111,8 @@ class Sequential(Model):
         if self._functional is not None:
             self._functional._check_input_spec(inputs)
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: TensorTree, training: bool | None = None,
+             mask: TensorTree = None) -> TensorTree:
         if self._functional is not None:
             return self._functional.call(inputs, training=training)
         x = inputs
@@ -111,45 +121,46 @@ class Sequential(Model):
         return x
 
     @property
-    def input(self):
+    def input(self) -> TensorTree:
         return self._functional.input if self._functional else None
 
     @property
-    def output(self):
+    def output(self) -> TensorTree:
         return self._functional.output if self._functional else None
 
     @property
-    def inputs(self):
+    def inputs(self) -> list[KerasTensor] | None:
         return self._functional.inputs if self._functional else None
 
     @property
-    def outputs(self):
+    def outputs(self) -> list[KerasTensor] | None:
         return self._functional.outputs if self._functional else None
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> Shape | list[Shape] | None:
         return self._functional.input_shape if self._functional else None
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> Shape | list[Shape] | None:
         return self._functional.output_shape if self._functional else None
 
     @property
-    def output_names(self):
+    def output_names(self) -> list[str]:
         return self._functional.output_names if self._functional else [self.name]
 
     @property
-    def input_names(self):
+    def input_names(self) -> list[str]:
         return self._functional.input_names if self._functional else ["input"]
 
-    def get_config(self):
+    def get_config(self) -> Config:
         from keraslite.saving.serialization import serialize_layer
 
         layers = [serialize_layer(layer) for layer in self._layers]
         return {"name": self.name, "trainable": self.trainable, "layers": layers}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: Config,
+                    custom_objects: dict[str, Any] | None = None) -> Sequential:
         from keraslite.saving.serialization import deserialize_layer
 
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
