@@ -21,10 +21,14 @@ import stat
 import struct
 import zipfile
 import zlib
-from typing import Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from keraslite.saving.atomic_io import atomic_writer
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
+
+if TYPE_CHECKING:
+    from keraslite.utils.typing import FilePath
 
 _PREFIX = b"keraslite-sha256:"
 _SEAL_LEN = len(_PREFIX) + 64
@@ -104,7 +108,7 @@ def _hash_prefix(f, length: int) -> str:
     return digest.hexdigest()
 
 
-def write_archive(path, entries: Mapping[str, bytes]) -> None:
+def write_archive(path: FilePath, entries: Mapping[str, bytes]) -> None:
     """Atomically write a sealed zip holding ``entries`` (name -> bytes), in the given order.
 
     ``.json`` entries are deflated; everything else is stored, since weights barely compress.
@@ -270,7 +274,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) ->
 
 
 def read_archive(
-    path,
+    path: FilePath,
     max_entries: int = 64,
     max_total_bytes: int | None = None,
     *,

@@ -12,7 +12,11 @@ import os
 import re
 import secrets
 import stat
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keraslite.utils.typing import FilePath
 
 _TEMP_SUFFIX = ".keraslite-tmp"
 _RANDOM_HEX = 16
@@ -50,7 +54,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(path) -> list[str]:
+def remove_stale_temporaries(path: FilePath) -> list[str]:
     """Remove temporaries for ``path`` left by writers that crashed.
 
     A temporary is removed only when the process id embedded in its name is not running, so a
@@ -62,7 +66,7 @@ def remove_stale_temporaries(path) -> list[str]:
     """
     folder, base = _split(path)
     pattern = _temp_pattern(base)
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -99,7 +103,7 @@ def _fsync_folder(folder: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path, *, readable: bool = False) -> Iterator[IO[bytes]]:
+def atomic_writer(path: FilePath, *, readable: bool = False) -> Iterator[IO[bytes]]:
     """Context manager yielding a binary file whose contents replace ``path`` on success.
 
     On any exception the temporary is removed and ``path`` is left untouched.
@@ -129,7 +133,7 @@ def atomic_writer(path, *, readable: bool = False) -> Iterator[IO[bytes]]:
     _fsync_folder(folder)
 
 
-def atomic_write_bytes(path, data) -> None:
+def atomic_write_bytes(path: FilePath, data: bytes | bytearray | memoryview) -> None:
     """Atomically replace ``path`` with ``data`` (any bytes-like object)."""
     with atomic_writer(path) as f:
         f.write(data)

@@ -8,10 +8,16 @@ a compile config and a warning says so; ``load_model`` then returns it uncompile
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from keraslite.saving.serialization import get_registered_object, unknown_class_error
 
+if TYPE_CHECKING:
+    from keraslite.models.model import Model
+    from keraslite.utils.typing import Config
 
-def get_compile_config(model) -> dict | None:
+
+def get_compile_config(model: Model) -> Config | None:
     """The model's compile arguments as JSON data; None if it was not compiled."""
     arguments = getattr(model, "_compile_arguments", None)
     if not getattr(model, "compiled", False) or arguments is None:
@@ -31,7 +37,8 @@ def get_compile_config(model) -> dict | None:
     }
 
 
-def compile_from_config(model, config: dict, custom_objects=None):
+def compile_from_config(model: Model, config: Config,
+                        custom_objects: dict[str, Any] | None = None) -> None:
     """Calls ``model.compile`` with the arguments a compile config describes."""
     from keraslite import optimizers
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
+
+if TYPE_CHECKING:
+    from keraslite.utils.typing import FilePath
 
 # HDF5 files start with this signature, at offset 0 or after a user block of 512 * 2**k bytes.
 _SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -45,7 +49,7 @@ def require_h5py():
     return h5py
 
 
-def has_hdf5_signature(path) -> bool:
+def has_hdf5_signature(path: FilePath) -> bool:
     """Whether the file at ``path`` starts with the HDF5 signature (reads at most a few bytes)."""
     try:
         size = os.path.getsize(path)

@@ -17,16 +17,21 @@ from __future__ import annotations
 
 import os
 import warnings
+from typing import TYPE_CHECKING
 
 from keraslite.saving import h5_plan, keras3_h5_layout, legacy_h5_layout
 from keraslite.saving.errors import CorruptFileError
 from keraslite.saving.h5_safety import SafeH5File, has_hdf5_signature
 
+if TYPE_CHECKING:
+    from keraslite.models.model import Model
+    from keraslite.utils.typing import FilePath
+
 _FIX = ("Build the model with the same layers (and weight shapes) as the model that saved the "
         "file, or pass skip_mismatch=True to skip the layers that differ.")
 
 
-def is_keras_h5(path) -> bool:
+def is_keras_h5(path: FilePath) -> bool:
     """Whether ``path`` is an HDF5 file (by its signature bytes): one for ``load_keras_weights``."""
     try:
         return os.path.isfile(path) and has_hdf5_signature(path)
@@ -34,7 +39,7 @@ def is_keras_h5(path) -> bool:
         return False
 
 
-def load_keras_weights(model, path, skip_mismatch: bool = False) -> None:
+def load_keras_weights(model: Model, path: FilePath, skip_mismatch: bool = False) -> None:
     """Loads a Keras 3 ``.weights.h5`` or a legacy Keras 2 ``.h5`` weight file into ``model``.
 
     Args:

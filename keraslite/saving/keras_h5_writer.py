@@ -6,10 +6,16 @@ keraslite to Keras. The file is written atomically like every other keraslite fi
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from keraslite.saving.atomic_io import atomic_writer
 from keraslite.saving.keras3_h5_layout import LayoutWalk, join_path
+
+if TYPE_CHECKING:
+    from keraslite.models.model import Model
+    from keraslite.utils.typing import FilePath
 
 
 class _NoFile:
@@ -40,7 +46,7 @@ class _Places(LayoutWalk):
             self.visit(child, child_path, label)
 
 
-def save_keras_weights(model, path):
+def save_keras_weights(model: Model, path: FilePath) -> None:
     """Writes ``model``'s weights to ``path`` in the Keras 3 ``.weights.h5`` layout."""
     try:
         import h5py

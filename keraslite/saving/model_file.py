@@ -17,12 +17,17 @@ import contextlib
 import json
 import os
 import warnings
+from typing import TYPE_CHECKING, Any, cast
 
 from keraslite.saving import archive, tensor_file
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
 from keraslite.saving.weight_paths import named_variables, optimizer_variables
 from keraslite.utils.allocation_budget import allocation_budget
+
+if TYPE_CHECKING:
+    from keraslite.models.model import Model
+    from keraslite.utils.typing import Config, FilePath
 
 FORMAT = "keraslite.model"
 FORMAT_VERSION = 1
@@ -37,7 +42,8 @@ EXTENSIONS = (EXTENSION, ".keras")
 MAX_CONFIG_DEPTH = 128
 
 
-def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True):
+def save_model(model: Model, filepath: FilePath, overwrite: bool = True,
+               include_optimizer: bool = True) -> None:
     """Writes ``model`` (architecture, weights, compile config, optimizer state) atomically."""
     path = _check_path(filepath)
     if not overwrite and os.path.exists(path):
@@ -45,7 +51,7 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     archive.write_archive(path, model_entries(model, include_optimizer=include_optimizer))
 
 
-def model_entries(model, include_optimizer: bool = True) -> dict[str, bytes]:
+def model_entries(model: Model, include_optimizer: bool = True) -> dict[str, bytes]:
     """The archive entries ``save_model`` writes (entry name -> bytes), without touching disk.
 
     A pure snapshot of the model's current state, so the bytes can be prepared once and written
@@ -71,7 +77,7 @@ def model_entries(model, include_optimizer: bool = True) -> dict[str, bytes]:
     optimizer = getattr(model, "optimizer", None)
     with_optimizer = bool(include_optimizer and compile_config is not None
                           and optimizer is not None and optimizer.built)
-    if with_optimizer:
+    if with_optimizer and optimizer is not None:  # (the test repeated for the type checker)
         tensors.update(variables_to_arrays(optimizer_variables(optimizer)))
     config = {
         "format": FORMAT,
@@ -88,7 +94,8 @@ def model_entries(model, include_optimizer: bool = True) -> dict[str, bytes]:
     }
 
 
-def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+def load_model(filepath: FilePath, custom_objects: dict[str, Any] | None = None,
+               compile: bool = True, safe_mode: bool = True) -> Model:
     """Rebuilds a model saved with ``model.save``; ``compile`` restores the optimizer state too.
 
     ``safe_mode`` is accepted for Keras compatibility and is always on: nothing a file names is
@@ -108,7 +115,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     # The weights must cover every variable the config creates (1 MiB of slack for rounding).
     held = sum(a.nbytes for k, a in tensors.items() if not k.startswith("optimizer/"))
     with _config_errors(path), allocation_budget(held + (1 << 20), path):
-        model = deserialize_layer(config["model"], custom_objects=custom_objects)
+        # A Model for every file save_model writes (it saves Models only).
+        model = cast("Model", deserialize_layer(config["model"], custom_objects=custom_objects))
     if not model.built:
         raise ValueError(f"{path}: the saved model '{model.name}' could not be built from its "
                          "config (it has no input shape). Save it after calling it on data.")
@@ -126,7 +134,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     return model
 
 
-def load_weights_from_model_file(model, path, skip_mismatch=False):
+def load_weights_from_model_file(model: Model, path: FilePath,
+                                  skip_mismatch: bool = False) -> None:
     """``model.load_weights("m.keraslite")``: the model weights of a saved model file."""
     entries = read_model_entries(path)
     parse_config(entries[CONFIG_ENTRY], path)
@@ -138,7 +147,7 @@ def load_weights_from_model_file(model, path, skip_mismatch=False):
     assign_arrays(variables, arrays, source, skip_mismatch=skip_mismatch)
 
 
-def read_model_entries(path) -> dict:
+def read_model_entries(path: FilePath) -> dict[str, bytes]:
     _refuse_keras_archive(path)
     entries = archive.read_archive(path)
     for name in (CONFIG_ENTRY, WEIGHTS_ENTRY):
@@ -176,7 +185,7 @@ def _config_errors(path):
                                f"it failed with {type(error).__name__}: {error}") from error
 
 
-def parse_config(data: bytes, path) -> dict:
+def parse_config(data: bytes, path: FilePath) -> Config:
     """The archive's config.json, checked for format and version (never evaluated)."""
     try:
         config = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)

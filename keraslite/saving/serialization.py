@@ -7,19 +7,29 @@ config, so a crafted config cannot run code.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from keraslite.layers.layer import Layer
+    from keraslite.utils.typing import Config
+
+_T = TypeVar("_T", bound=type)
+
 _REGISTRY: dict[str, type] = {}
 
 
-def register_serializable(package: str = "Custom", name: str | None = None):
+def register_serializable(package: str = "Custom",
+                          name: str | None = None) -> Callable[[_T], _T]:
     """Class decorator: makes a custom layer/loss/metric loadable by the name ``package>Name``."""
 
-    def decorator(cls):
+    def decorator(cls: _T) -> _T:
         key = f"{package}>{name or cls.__name__}"
         existing = _REGISTRY.get(key)
         if existing is not None and existing is not cls:
             raise ValueError(f"'{key}' is already registered to {existing.__qualname__}.")
         _REGISTRY[key] = cls
-        cls._registered_name = key
+        cls._registered_name = key  # type: ignore[attr-defined]
         return cls
 
     return decorator
@@ -46,7 +56,7 @@ def _builtin_layers():
     return _BUILTINS
 
 
-def get_registered_object(name: str, custom_objects: dict | None = None):
+def get_registered_object(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
     """The class for ``name`` from custom_objects, the user registry, or keraslite's own layers."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
@@ -70,17 +80,17 @@ def unknown_class_error(what: str, class_name: str) -> ValueError:
     )
 
 
-def serialize_layer(layer) -> dict:
+def serialize_layer(layer: Layer) -> Config:
     cls = type(layer)
     class_name = getattr(cls, "_registered_name", None) or cls.__name__
-    config = {"class_name": class_name, "config": layer.get_config()}
+    config: Config = {"class_name": class_name, "config": layer.get_config()}
     build_config = layer.get_build_config() if hasattr(layer, "get_build_config") else None
     if build_config:
         config["build_config"] = build_config
     return config
 
 
-def deserialize_layer(config: dict, custom_objects: dict | None = None):
+def deserialize_layer(config: Config, custom_objects: dict[str, Any] | None = None) -> Layer:
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
             "A layer config must be a dict with 'class_name' and 'config'. "

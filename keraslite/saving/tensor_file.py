@@ -30,12 +30,16 @@ import json
 import math
 import os
 import zlib
-from typing import Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from keraslite.saving.atomic_io import atomic_writer
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
+
+if TYPE_CHECKING:
+    from keraslite.utils.typing import FilePath
 
 try:  # bfloat16 and float8 NumPy dtypes; installed by both jax and tensorflow.
     import ml_dtypes
@@ -178,7 +182,7 @@ def encode_tensors(
 
 
 def save_tensors(
-    path, tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str] | None = None
+    path: FilePath, tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str] | None = None
 ) -> None:
     """Atomically write ``encode_tensors(tensors, metadata)`` to ``path``."""
     parts = _encode_parts(tensors, metadata)
@@ -376,7 +380,7 @@ def _check_header_len(header_len: int, size: int, source: str) -> int:
 
 
 def decode_tensors(
-    data, source: str, *, copy: bool = True
+    data: bytes | bytearray | memoryview, source: str, *, copy: bool = True
 ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Validates and reads a safetensors file held in memory.
 
@@ -396,7 +400,7 @@ def decode_tensors(
     return _decode(data, str(source), copy)
 
 
-def load_tensors(path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+def load_tensors(path: FilePath) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Reads a tensor file written by ``save_tensors`` (or any safetensors writer).
 
     Returns:

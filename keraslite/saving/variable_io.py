@@ -1,18 +1,23 @@
 """Reading variables out to arrays and assigning arrays back, all-or-nothing."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from keraslite.saving.errors import CorruptFileError
 
+if TYPE_CHECKING:
+    from keraslite.variables import Variable
 
-def variables_to_arrays(variables: dict) -> dict:
+
+def variables_to_arrays(variables: dict[str, Variable]) -> dict[str, np.ndarray]:
     """``{key: np.ndarray}`` snapshots of ``{key: Variable}`` (live values, synced from fit)."""
     return {key: np.asarray(v.numpy()) for key, v in variables.items()}
 
 
-def assign_arrays(variables: dict, arrays: dict, source: str, skip_mismatch: bool = False,
-                  allow_extra: bool = False):
+def assign_arrays(variables: dict[str, Variable], arrays: dict[str, np.ndarray], source: str,
+                  skip_mismatch: bool = False, allow_extra: bool = False) -> None:
     """Assigns ``arrays[key]`` to ``variables[key]`` for every key, after checking them all.
 
     Raises a ValueError naming the first mismatch (a missing, extra or differently shaped

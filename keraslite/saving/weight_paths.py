@@ -8,12 +8,20 @@ differ, maps to the same keys; only the architecture has to match.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from keraslite.utils.naming import to_snake_case
 
+if TYPE_CHECKING:
+    from keraslite.layers.layer import Layer
+    from keraslite.optimizers.optimizer import Optimizer
+    from keraslite.variables import Variable
 
-def named_variables(layer, include_seeds: bool = True) -> dict:
+
+def named_variables(layer: Layer, include_seeds: bool = True) -> dict[str, Variable]:
     """``{key: Variable}`` for every weight (and RNG state) of ``layer`` and its sublayers."""
-    out, seen = {}, set()
+    out: dict[str, Variable] = {}
+    seen: set[int] = set()
     _walk(layer, "", out, seen, include_seeds)
     return out
 
@@ -40,6 +48,6 @@ def _put(out, seen, key, variable):
         out[key] = variable
 
 
-def optimizer_variables(optimizer) -> dict:
+def optimizer_variables(optimizer: Optimizer) -> dict[str, Variable]:
     """``{key: Variable}`` for an optimizer's state, in its own variable order."""
     return {f"optimizer/vars/{i}": v for i, v in enumerate(optimizer.variables)}

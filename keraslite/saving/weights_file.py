@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from keraslite.saving import tensor_file
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
 from keraslite.saving.weight_paths import named_variables
 
+if TYPE_CHECKING:
+    from keraslite.models.model import Model
+    from keraslite.utils.typing import FilePath
+
 EXTENSION = ".safetensors"
 _H5_EXTENSIONS = (".h5", ".hdf5")
 
 
-def save_weights(model, filepath, overwrite: bool = True):
+def save_weights(model: Model, filepath: FilePath, overwrite: bool = True) -> None:
     """Writes every weight of ``model`` atomically: ``.safetensors`` (keraslite's format, with
     checksums) or ``.weights.h5`` (Keras 3's layout, loadable by Keras; needs h5py)."""
     path = os.fspath(filepath)
@@ -30,7 +35,7 @@ def save_weights(model, filepath, overwrite: bool = True):
                              {"format": "keraslite.weights"})
 
 
-def load_weights(model, filepath, skip_mismatch: bool = False):
+def load_weights(model: Model, filepath: FilePath, skip_mismatch: bool = False) -> None:
     """Loads weights from ``.safetensors`` (keraslite), ``.keraslite``/``.keras`` (a model saved by
     keraslite) or Keras
     ``.weights.h5`` / legacy ``.h5`` files. All-or-nothing: a mismatch changes nothing."""
