@@ -21,6 +21,7 @@ import numpy as np
 
 from keraslite import config, optimizers
 from keraslite import metrics as metrics_mod
+from keraslite.backends import compile as B_compile
 from keraslite.backends import core
 from keraslite.layers.layer import Layer
 from keraslite.ops.keras_tensor import KerasTensor
@@ -30,7 +31,7 @@ from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 from keraslite.training.data import (ArrayData, check_positive_int, signature,
                                      unpack_validation_data)
 from keraslite.training.data_sources import batch_data, is_stream, make_source
-from keraslite.training.feeders import ArrayFeeder, make_feeder, predict_batches
+from keraslite.training.feeders import ArrayFeeder, i32, make_feeder, predict_batches
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.state import HeldState
@@ -390,11 +391,12 @@ class Trainer(StepMethods):
                 class_weight, data, targets.num_classes(self))
         self._ensure_optimizer_built()
         feeder = ArrayFeeder(self, data, data.num_samples, "train")
-        feeder.prepare_loops()
-        with HeldState([list(model_state.state_variables(self).values())]) as holder:
-            for loop, device_data, order, offset, n in feeder.blocks(fit_loop.FixedBlock(1)):
-                holder.values[0], logs = loop((), [holder.values[0], loop.initial_logs()],
-                                              device_data, order, offset, n)
+        # One loop look-up (it walks the model state): this call's cost is per-batch overhead.
+        loop = self._loop("train", data.num_samples, feeder.template)
+        order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
+        with HeldState([loop.carried]) as holder:
+            holder.values[0], logs = loop((), [holder.values[0], loop.initial_logs()],
+                                          feeder.device_data, order, i32(0), 1)
         return _format_logs(to_floats(logs), return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
