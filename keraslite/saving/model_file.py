@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, cast
 from keraslite.saving import archive, tensor_file
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
-from keraslite.saving.weight_paths import named_variables, optimizer_variables
+from keraslite.saving.weight_paths import (is_seed_key, named_variables, optimizer_variables,
+                                           optimizer_variables_for_keys, variables_for_keys)
 from keraslite.utils.allocation_budget import allocation_budget
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def model_entries(model: Model, include_optimizer: bool = True) -> dict[str, byt
     with_optimizer = bool(include_optimizer and compile_config is not None
                           and optimizer is not None and optimizer.built)
     if with_optimizer and optimizer is not None:  # (the test repeated for the type checker)
-        tensors.update(variables_to_arrays(optimizer_variables(optimizer)))
+        tensors.update(variables_to_arrays(optimizer_variables(optimizer, model)))
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -120,16 +121,16 @@ def load_model(filepath: FilePath, custom_objects: dict[str, Any] | None = None,
     if not model.built:
         raise ValueError(f"{path}: the saved model '{model.name}' could not be built from its "
                          "config (it has no input shape). Save it after calling it on data.")
-    model_keys = named_variables(model)
     optimizer_arrays = {k: v for k, v in tensors.items() if k.startswith("optimizer/")}
     model_arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
-    assign_arrays(model_keys, model_arrays, source)
+    assign_arrays(variables_for_keys(model, model_arrays), model_arrays, source)
     if compile and config.get("compile_config") is not None:
         with _config_errors(path):
             compile_from_config(model, config["compile_config"], custom_objects)
         if config.get("optimizer_state") and optimizer_arrays:
             model._ensure_optimizer_built()
-            assign_arrays(optimizer_variables(model.optimizer), optimizer_arrays,
+            assign_arrays(optimizer_variables_for_keys(model.optimizer, model, optimizer_arrays),
+                          optimizer_arrays,
                           f"{source}, optimizer state")
     return model
 
@@ -142,8 +143,7 @@ def load_weights_from_model_file(model: Model, path: FilePath,
     source = f"{path} ({WEIGHTS_ENTRY})"
     tensors, _ = tensor_file.decode_tensors(entries[WEIGHTS_ENTRY], source)
     arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
-    variables = named_variables(model, include_seeds=any(k.split("/")[-2] == "seeds"
-                                                         for k in arrays))
+    variables = variables_for_keys(model, arrays, include_seeds=any(map(is_seed_key, arrays)))
     assign_arrays(variables, arrays, source, skip_mismatch=skip_mismatch)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from keraslite.saving import tensor_file
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
-from keraslite.saving.weight_paths import named_variables
+from keraslite.saving.weight_paths import named_variables, variables_for_keys
 
 if TYPE_CHECKING:
     from keraslite.models.model import Model
@@ -43,7 +43,7 @@ def load_weights(model: Model, filepath: FilePath, skip_mismatch: bool = False) 
     _check_built(model, "load")
     if path.endswith(EXTENSION):
         tensors, _ = tensor_file.load_tensors(path)
-        assign_arrays(named_variables(model, include_seeds=False), tensors, path,
+        assign_arrays(variables_for_keys(model, tensors, include_seeds=False), tensors, path,
                       skip_mismatch=skip_mismatch)
     elif path.endswith((".keraslite", ".keras")):
         from keraslite.saving.model_file import load_weights_from_model_file
