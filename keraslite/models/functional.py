@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from keraslite.layers.core.input_layer import InputLayer
-from keraslite.layers.input_spec import InputSpec, check_input
+from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
 from keraslite.models.model import Model
 from keraslite.ops.keras_tensor import KerasTensor
