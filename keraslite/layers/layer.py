@@ -7,7 +7,6 @@ evaluates ``call`` abstractly to infer output shapes without running anything).
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,81 +15,19 @@ import numpy as np
 from keraslite import constraints, dtype_policies, initializers, ops, regularizers
 from keraslite.backends import core
 from keraslite.layers import auto_config
+from keraslite.layers.call_context import (_input_masks, _record_masks, _TrainingContext,
+                                           current_training, outermost_call)
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
 from keraslite.utils import allocation_budget, naming, tree
-from keraslite import variables as variables_module
 from keraslite.variables import StatelessScope, Variable
 
 if TYPE_CHECKING:
     from keraslite.utils.typing import Config, Shape, ShapeLike, TensorLike, TensorTree
 
-_context = threading.local()
-
 # ``from_config`` on a subclass returns an instance of that subclass.
 _LayerT = TypeVar("_LayerT", bound="Layer")
-
-
-def current_training() -> bool | None:
-    """The ``training`` flag of the outermost call in progress (None outside any call)."""
-    return getattr(_context, "training", None)
-
-
-class _TrainingContext:
-    """State of the layer call in progress: the ``training`` flag, the dtype float variables
-    are read in (mixed precision), and, for the outermost call, the mask table.
-
-    Masks travel beside tensors, not on them (backend arrays take no attributes): a layer's
-    output mask is recorded under the output's id, and a later layer called on that output
-    inside the same outermost call receives it as ``mask=``. This serves functional,
-    Sequential and subclassed models alike."""
-
-    def __init__(self, training, autocast_dtype=None):
-        self.training = training
-        self.autocast_dtype = autocast_dtype
-
-    def __enter__(self):
-        self.previous = getattr(_context, "training", None)
-        self.previous_autocast = variables_module.autocast_dtype()
-        _context.training = self.training
-        variables_module.set_autocast_dtype(self.autocast_dtype)
-        depth = getattr(_context, "depth", 0)
-        if depth == 0:
-            _context.masks = {}
-        _context.depth = depth + 1
-
-    def __exit__(self, *exc):
-        _context.training = self.previous
-        variables_module.set_autocast_dtype(self.previous_autocast)
-        _context.depth -= 1
-        if _context.depth == 0:
-            _context.masks = None
-
-
-def _lookup_mask(x):
-    table = getattr(_context, "masks", None)
-    entry = table.get(id(x)) if table else None
-    return entry[1] if entry is not None and entry[0] is x else None
-
-
-def _input_masks(inputs):
-    if isinstance(inputs, (list, tuple)):
-        masks = [_lookup_mask(x) for x in inputs]
-        return None if all(m is None for m in masks) else masks
-    return _lookup_mask(inputs)
-
-
-def _record_masks(outputs, mask):
-    table = getattr(_context, "masks", None)
-    if mask is None or table is None:
-        return
-    if isinstance(outputs, (list, tuple)) and isinstance(mask, (list, tuple)):
-        for out, m in zip(outputs, mask):
-            if m is not None:
-                table[id(out)] = (out, m)
-    elif not isinstance(outputs, (list, tuple, dict)):
-        table[id(outputs)] = (outputs, mask)
 
 
 # Attributes holding layers that are reached another way (Sequential's internal functional
@@ -457,7 +394,7 @@ class Layer:
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
-        if not getattr(_context, "depth", 0):
+        if outermost_call():
             self._clear_losses()  # losses describe the latest outermost call only
         explicit_mask = kwargs.pop("mask", None)
         with _TrainingContext(training, self._autocast_dtype()):

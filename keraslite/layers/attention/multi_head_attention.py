@@ -10,7 +10,8 @@ import numpy as np
 from keraslite import ops
 from keraslite.layers import arg_utils
 from keraslite.layers.attention.einsum_dense import EinsumDense
-from keraslite.layers.layer import Layer, _lookup_mask
+from keraslite.layers.call_context import _lookup_mask
+from keraslite.layers.layer import Layer
 
 _LETTERS = string.ascii_lowercase
 

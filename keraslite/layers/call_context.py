@@ -1,0 +1,74 @@
+"""The context of the layer call in progress: the ``training`` flag, the dtype float variables are
+read in (mixed precision), and the mask table of the outermost call."""
+from __future__ import annotations
+
+import threading
+
+from keraslite import variables as variables_module
+
+_context = threading.local()
+
+def outermost_call() -> bool:
+    """True when no layer call is in progress (the next call is the outermost one)."""
+    return not getattr(_context, "depth", 0)
+
+
+def current_training() -> bool | None:
+    """The ``training`` flag of the outermost call in progress (None outside any call)."""
+    return getattr(_context, "training", None)
+
+
+class _TrainingContext:
+    """State of the layer call in progress: the ``training`` flag, the dtype float variables
+    are read in (mixed precision), and, for the outermost call, the mask table.
+
+    Masks travel beside tensors, not on them (backend arrays take no attributes): a layer's
+    output mask is recorded under the output's id, and a later layer called on that output
+    inside the same outermost call receives it as ``mask=``. This serves functional,
+    Sequential and subclassed models alike."""
+
+    def __init__(self, training, autocast_dtype=None):
+        self.training = training
+        self.autocast_dtype = autocast_dtype
+
+    def __enter__(self):
+        self.previous = getattr(_context, "training", None)
+        self.previous_autocast = variables_module.autocast_dtype()
+        _context.training = self.training
+        variables_module.set_autocast_dtype(self.autocast_dtype)
+        depth = getattr(_context, "depth", 0)
+        if depth == 0:
+            _context.masks = {}
+        _context.depth = depth + 1
+
+    def __exit__(self, *exc):
+        _context.training = self.previous
+        variables_module.set_autocast_dtype(self.previous_autocast)
+        _context.depth -= 1
+        if _context.depth == 0:
+            _context.masks = None
+
+
+def _lookup_mask(x):
+    table = getattr(_context, "masks", None)
+    entry = table.get(id(x)) if table else None
+    return entry[1] if entry is not None and entry[0] is x else None
+
+
+def _input_masks(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [_lookup_mask(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return _lookup_mask(inputs)
+
+
+def _record_masks(outputs, mask):
+    table = getattr(_context, "masks", None)
+    if mask is None or table is None:
+        return
+    if isinstance(outputs, (list, tuple)) and isinstance(mask, (list, tuple)):
+        for out, m in zip(outputs, mask):
+            if m is not None:
+                table[id(out)] = (out, m)
+    elif not isinstance(outputs, (list, tuple, dict)):
+        table[id(outputs)] = (outputs, mask)
