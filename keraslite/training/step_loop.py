@@ -46,7 +46,8 @@ def _as_tensors(logs, what):
     return {str(k): ops.convert_to_tensor(v) for k, v in logs.items()}
 
 
-def _compute_dtype(array):
+def compute_dtype(array) -> str:
+    """The dtype a batch array enters the model in: floats in ``floatx``, others unchanged."""
     return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
 
 
@@ -54,7 +55,7 @@ def abstract_logs(step_method, template, batch_size, what):
     """Runs a step abstractly (nothing executes, assignments are discarded): creates lazily built
     state and returns the logs' structure as KerasTensors."""
     flat = [a for a in tree.flatten(template) if a is not None]
-    specs = [KerasTensor((batch_size,) + tuple(a.shape[1:]), _compute_dtype(a)) for a in flat]
+    specs = [KerasTensor((batch_size,) + tuple(a.shape[1:]), compute_dtype(a)) for a in flat]
 
     def run(*arrays):
         return _as_tensors(step_method(user_batch(repack(template, list(arrays)))), what)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from keraslite import config, optimizers
+from keraslite import optimizers
 from keraslite import metrics as metrics_mod
 from keraslite.backends import compile as B_compile
 from keraslite.backends import core
@@ -35,7 +35,7 @@ from keraslite.training.feeders import ArrayFeeder, i32, make_feeder, predict_ba
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.state import HeldState
-from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs
+from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs, compute_dtype
 from keraslite.training.steps import StepMethods
 from keraslite.utils import tree
 
@@ -115,7 +115,7 @@ class Trainer(StepMethods):
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; checks inputs and targets."""
         x_spec = tree.map_structure(
-            lambda a: KerasTensor((None,) + tuple(a.shape[1:]), _model_dtype(a)), data.x)
+            lambda a: KerasTensor((None,) + tuple(a.shape[1:]), compute_dtype(a)), data.x)
         if need_y and self._uses_custom_train_step() and self._compile_loss is None:
             # The user's train_step decides how x is used: a GAN's call takes noise, not x. So
             # the model is built on x when that works (as Keras does), and otherwise left to
@@ -430,7 +430,3 @@ def _backups_last(callbacks):
 
 def _shuffle_rng():
     return np.random.default_rng(int(numpy_rng().integers(0, 2**31 - 1)))
-
-
-def _model_dtype(array):
-    return config.floatx() if array.dtype.kind == "f" else str(array.dtype)
