@@ -44,8 +44,9 @@ class ArrayFeeder:
         return self.data
 
     def prepare_loops(self):
-        """Compiles the main loop now (creating lazily built state) rather than mid-epoch."""
-        self.trainer._loop(self.kind, min(self.batch_size, self.data.num_samples), self.template)
+        """The main loop, made now (creating lazily built state) rather than mid-epoch."""
+        return self.trainer._loop(self.kind, min(self.batch_size, self.data.num_samples),
+                                  self.template)
 
     def _order(self, rng):
         n, b = self.data.num_samples, self.batch_size
@@ -98,10 +99,10 @@ class StreamFeeder:
         return self._first
 
     def prepare_loops(self):
-        """Compiles the loop for the first batch's shape now (creating lazily built state)."""
+        """The loop for the first batch's shape, made now (creating lazily built state)."""
         first = self.first_data()
-        flat, template = first.flat()
-        self.trainer._loop(self.kind, first.num_samples, template)
+        _, template = first.flat()
+        return self.trainer._loop(self.kind, first.num_samples, template)
 
     def _standardized(self, raw):
         # Every batch is checked on the host: a compiled loop retraced for a new batch shape

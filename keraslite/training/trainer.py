@@ -233,7 +233,7 @@ class Trainer(StepMethods):
         self._ensure_optimizer_built()
         # Compiling the first loop runs the step abstractly, creating lazily built state
         # (a custom step's optimizer slots, metrics) before the state is held.
-        train.prepare_loops()
+        first_loop = train.prepare_loops()
         steps = train.steps()
         callbacks = CallbackList(_backups_last(callbacks), add_history=True,
                                  add_progbar=verbose != 0, model=self, verbose=verbose,
@@ -241,7 +241,8 @@ class Trainer(StepMethods):
         block = fit_loop.block_size(self.steps_per_execution, callbacks, verbose, steps)
         progress = self.fit_progress = FitProgress(callbacks, _shuffle_rng())
         self.stop_training = False
-        with HeldState([list(model_state.state_variables(self).values())]) as holder:
+        # The held state is exactly what the train loops carry (the whole model state).
+        with HeldState([first_loop.carried]) as holder:
             callbacks.on_train_begin()
             epoch_logs = fit_loop.run_epochs(self, train, val, callbacks, progress, holder, block,
                                              epochs, initial_epoch, verbose, validation_freq)
