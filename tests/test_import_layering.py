@@ -64,6 +64,8 @@ LAZY_UPWARD = {
         "a saved file records the library version",
     ("keraslite.utils.allocation_budget", "keraslite.saving.errors"):
         "the budget raises the loader's documented error class",
+    ("keraslite.utils.file_utils", "keraslite.saving.atomic_io"):
+        "downloads are written with the one atomic writer, which lives with the file formats",
     ("keraslite.utils.random_seed", "keraslite.backends"):
         "set_random_seed seeds the backend; utils stays importable without one",
     ("keraslite.utils.random_seed", "keraslite.random"):

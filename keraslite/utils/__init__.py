@@ -12,6 +12,7 @@ from keraslite.utils.numerical_utils import normalize, to_categorical
 _LAZY = {
     "set_random_seed": "keraslite.utils.random_seed",
     "PyDataset": "keraslite.utils.py_dataset",
+    "get_file": "keraslite.utils.file_utils",
 }
 
 __all__ = ["normalize", "to_categorical", *_LAZY]
