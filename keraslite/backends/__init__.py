@@ -1,12 +1,15 @@
 """Picks the backend package once, from KERASLITE_BACKEND (see keraslite.config).
 
 Everything outside ``keraslite/backends`` reaches the backend only through the names
-imported here: ``core``, ``numpy``, ``nn``, ``random`` and ``compile``. Both backend packages
+imported here: ``core``, ``numpy``, ``nn``, ``random``, ``compile``
+and ``linalg``. Both backend packages
 expose the same modules with the same functions.
 """
 from keraslite import config
 
 if config.BACKEND == "jax":
     from keraslite.backends.jax import core, numpy, nn, random, compile  # noqa: F401
+    from keraslite.backends.jax import linalg  # noqa: F401
 else:
     from keraslite.backends.tensorflow import core, numpy, nn, random, compile  # noqa: F401
+    from keraslite.backends.tensorflow import linalg  # noqa: F401
