@@ -29,6 +29,18 @@ from keraslite.metrics.confusion_metrics import (
     TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy, top_k_categorical_accuracy,
 )
 from keraslite.metrics.metric import Metric
+from keraslite.metrics.correlation_metrics import (
+    ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation,
+)
+from keraslite.metrics.iou_metrics import IoU, BinaryIoU, OneHotIoU, OneHotMeanIoU
+from keraslite.metrics.threshold_metrics import (
+    FalseNegatives, FalsePositives, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+    SpecificityAtSensitivity, TrueNegatives, TruePositives,
+)
+from keraslite.losses import (
+    binary_focal_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge, huber,
+    log_cosh, poisson, squared_hinge,
+)
 from keraslite.metrics.regression_metrics import (
     CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCoshError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, R2Score,
@@ -44,14 +56,19 @@ _CLASSES = (Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCate
             SparseCategoricalCrossentropy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
             AUC, Precision, Recall, F1Score, FBetaScore, MeanIoU, R2Score, RootMeanSquaredError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError, Poisson,
-            KLDivergence, Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity)
+            KLDivergence, Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity,
+            TruePositives, FalsePositives, TrueNegatives, FalseNegatives, PrecisionAtRecall,
+            RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity, IoU, BinaryIoU,
+            OneHotIoU, OneHotMeanIoU, PearsonCorrelation, ConcordanceCorrelation)
 _FUNCTIONS = {
     fn.__name__: fn for fn in (
         accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
         mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
         sparse_categorical_crossentropy, kl_divergence, top_k_categorical_accuracy,
-        sparse_top_k_categorical_accuracy)
+        sparse_top_k_categorical_accuracy, pearson_correlation, concordance_correlation,
+        binary_focal_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge, huber,
+        log_cosh, poisson, squared_hinge)
 }
 # Like Keras 3, strings name classes: "ClassName", its snake_case form ("auc", "precision",
 # "root_mean_squared_error", "mean_squared_error", ...) and the short aliases below.
