@@ -1,0 +1,43 @@
+"""Weights for the applications: ``None``, a local file, or the published ImageNet file.
+
+``weights="imagenet"`` fetches the published Keras file through ``keraslite.utils.get_file``
+(cache folder, checksum, atomic write, reused offline) and loads it by layer name; any other
+string is a path loaded with ``Model.load_weights`` (Keras ``.h5``/``.weights.h5`` or a
+keraslite ``.safetensors``). Loading is all-or-nothing: a file for another architecture fails
+naming the first layer that differs, and the model is left as built.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+
+def fetch(file_name: str, origin: str, file_hash: str | None = None) -> str:
+    """The local path of a published weight file, downloaded into the cache on first use."""
+    from keraslite.utils import get_file  # utils/file_utils.py: download, checksum, cache
+
+    try:
+        return get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
+    except Exception as error:  # offline, HTTP error, checksum mismatch: say what to do by hand
+        raise ValueError(
+            f"Could not obtain the ImageNet weights {file_name!r} from {origin}: {error}. "
+            f"Download the file by hand and pass its path as weights=..., or put it in the "
+            f"keraslite cache folder's 'models' subfolder (~/.keraslite/models by default)."
+        ) from error
+
+
+def load(model: Any, weights: Any, file_name: str | None = None, origin: str | None = None,
+         file_hash: str | None = None) -> None:
+    """Loads ``weights`` (None, "imagenet" or a path) into the built ``model``."""
+    if weights is None:
+        return
+    if weights == "imagenet":
+        if file_name is None or origin is None:
+            raise ValueError(f"There are no published ImageNet weights for {model.name!r}; "
+                             "pass weights=None or the path to a weights file.")
+        path = fetch(file_name, origin, file_hash)
+    else:
+        path = os.fspath(weights)
+    model.load_weights(path)
