@@ -8,6 +8,11 @@ Example::
 from __future__ import annotations
 
 from keraslite.losses.cosine_loss import CosineSimilarity, cosine_similarity
+from keraslite.losses.circle_loss import Circle, circle
+from keraslite.losses.ctc_loss import CTC, ctc
+from keraslite.losses.generalized_cross_entropy import (
+    CategoricalGeneralizedCrossEntropy, categorical_generalized_cross_entropy,
+)
 from keraslite.losses.focal import (
     BinaryFocalCrossentropy, CategoricalFocalCrossentropy, binary_focal_crossentropy,
     categorical_focal_crossentropy,
@@ -35,14 +40,16 @@ _CLASSES = (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, BinaryCrossentropy,
             CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge,
             SquaredHinge, CategoricalHinge, LogCosh, Poisson, CosineSimilarity,
-            BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Tversky, Dice)
+            BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Tversky, Dice, CTC, Circle,
+            CategoricalGeneralizedCrossEntropy)
 _FUNCTIONS = {
     fn.__name__: fn for fn in (
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
         mean_squared_logarithmic_error, huber, binary_crossentropy, categorical_crossentropy,
         sparse_categorical_crossentropy, kl_divergence, hinge, squared_hinge, categorical_hinge,
         log_cosh, poisson, cosine_similarity, binary_focal_crossentropy,
-        categorical_focal_crossentropy, tversky, dice)
+        categorical_focal_crossentropy, tversky, dice, ctc, circle,
+        categorical_generalized_cross_entropy)
 }
 _FUNCTIONS.update({"mse": mse, "mae": mae, "mape": mape, "msle": msle, "kld": kld,
                    "MSE": mse, "MAE": mae, "MAPE": mape, "MSLE": msle, "KLD": kld,
