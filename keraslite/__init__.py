@@ -15,7 +15,7 @@ _SUBMODULES = (
     "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
     "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
     "ops", "optimizers",
-    "random", "regularizers", "saving", "tree", "utils",
+    "random", "regularizers", "saving", "tree", "tuner", "utils",
 )
 _NAMES = {
     "Model": "keraslite.models",
