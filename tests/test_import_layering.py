@@ -31,7 +31,7 @@ RANKS = {
     # training sits below models (the sketch had them the other way round).
     "training": 9,
     "models": 10,
-    "callbacks": 11, "saving": 11, "datasets": 11,
+    "callbacks": 11, "saving": 11, "datasets": 11, "preprocessing": 11,
     "tuner": 12,  # searches build, fit and save models through the public API
     "applications": 11,  # builds models and loads weights through Model.load_weights
     "keraslite": 12,  # the package itself: the public facade, above everything
@@ -68,6 +68,8 @@ LAZY_UPWARD = {
         "the budget raises the loader's documented error class",
     ("keraslite.utils.file_utils", "keraslite.saving.atomic_io"):
         "downloads are written with the one atomic writer, which lives with the file formats",
+    ("keraslite.utils.image_utils", "keraslite.saving.atomic_io"):
+        "save_img writes with the one atomic writer, which lives with the file formats",
     ("keraslite.utils.random_seed", "keraslite.backends"):
         "set_random_seed seeds the backend; utils stays importable without one",
     ("keraslite.utils.random_seed", "keraslite.random"):

@@ -13,6 +13,18 @@ _LAZY = {
     "set_random_seed": "keraslite.utils.random_seed",
     "PyDataset": "keraslite.utils.py_dataset",
     "get_file": "keraslite.utils.file_utils",
+    "Sequence": "keraslite.utils.py_dataset",
+    "Progbar": "keraslite.utils.progbar",
+    "pad_sequences": "keraslite.utils.sequence_utils",
+    "load_img": "keraslite.utils.image_utils",
+    "img_to_array": "keraslite.utils.image_utils",
+    "array_to_img": "keraslite.utils.image_utils",
+    "save_img": "keraslite.utils.image_utils",
+    "image_dataset_from_directory": "keraslite.utils.directory_datasets",
+    "text_dataset_from_directory": "keraslite.utils.directory_datasets",
+    "timeseries_dataset_from_array": "keraslite.utils.timeseries_utils",
+    "split_dataset": "keraslite.utils.dataset_split",
+    "clear_session": "keraslite.backend",
 }
 
 __all__ = ["normalize", "to_categorical", *_LAZY]

@@ -32,6 +32,18 @@ class DownloadError(OSError):
     """A file could not be fetched (offline, server error, truncated transfer)."""
 
 
+class _Truncated(Exception):
+    pass
+
+
+def _read(source) -> bytes:
+    # A connection dropped mid-transfer is a truncated download, reported as such.
+    try:
+        return source.read(_CHUNK)
+    except (OSError, http.client.HTTPException) as error:
+        raise _Truncated() from error
+
+
 def keraslite_home() -> str:
     """The root of keraslite's caches: ``$KERASLITE_HOME``, else ``~/.keraslite``."""
     return os.path.expanduser(os.environ.get(HOME_VARIABLE) or os.path.join("~", ".keraslite"))
@@ -110,7 +122,7 @@ def _download(origin: str, target: str, file_hash, algorithm: str, max_bytes: in
             )
         try:
             with atomic_writer(target) as out:
-                for chunk in iter(lambda: source.read(_CHUNK), b""):
+                for chunk in iter(lambda: _read(source), b""):
                     received += len(chunk)
                     if received > max_bytes:
                         raise ValueError(
@@ -120,16 +132,19 @@ def _download(origin: str, target: str, file_hash, algorithm: str, max_bytes: in
                     hasher.update(chunk)
                     out.write(chunk)
                 if declared is not None and received != declared:
-                    raise DownloadError(
-                        f"The download of {origin} was truncated: received {received} of "
-                        f"{declared} bytes. The partial file was discarded; try again."
-                    )
+                    raise _Truncated()
                 if file_hash is not None and hasher.hexdigest() != str(file_hash).lower():
                     raise ValueError(
                         f"Incomplete or corrupted file downloaded from {origin}: its {algorithm} "
                         f"is {hasher.hexdigest()}, expected {file_hash}. The file was "
                         "discarded and not cached."
                     )
+        except _Truncated:
+            # Raised as a plain exception inside the writer, which reports OSErrors as its own.
+            raise DownloadError(
+                f"The download of {origin} was truncated: received {received} of {declared} "
+                "bytes. The partial file was discarded; try again."
+            ) from None
         except http.client.IncompleteRead as error:
             raise DownloadError(
                 f"The download of {origin} was truncated after {received} bytes. The partial "

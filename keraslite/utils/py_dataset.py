@@ -50,6 +50,10 @@ class PyDataset:
         return len(self)
 
 
+# Keras's older name for the same interface.
+Sequence = PyDataset
+
+
 def _load(dataset, index):
     try:
         return dataset[index]
