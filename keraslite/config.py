@@ -132,3 +132,60 @@ def _enable_compilation_cache_from_environment() -> None:
         import warnings
 
         warnings.warn(f"{COMPILATION_CACHE_VARIABLE} is ignored: {error}", stacklevel=2)
+
+
+# -- the rest of keras.config ------------------------------------------------------------------
+_flags = {"traceback_filtering": True, "interactive_logging": True, "unsafe_warned": False}
+
+
+def set_dtype_policy(policy) -> None:
+    """Sets the global dtype policy (``"float32"``, ``"mixed_float16"``, ...), as
+    ``keras.config.set_dtype_policy``."""
+    from keraslite import mixed_precision
+
+    mixed_precision.set_global_policy(policy)
+
+
+def dtype_policy():
+    """The global dtype policy, as ``keras.config.dtype_policy``."""
+    from keraslite import mixed_precision
+
+    return mixed_precision.global_policy()
+
+
+def enable_traceback_filtering() -> None:
+    """Accepted for Keras compatibility: keraslite's tracebacks are short already."""
+    _flags["traceback_filtering"] = True
+
+
+def disable_traceback_filtering() -> None:
+    _flags["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    return _flags["traceback_filtering"]
+
+
+def enable_interactive_logging() -> None:
+    _flags["interactive_logging"] = True
+
+
+def disable_interactive_logging() -> None:
+    _flags["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    return _flags["interactive_logging"]
+
+
+def enable_unsafe_deserialization() -> None:
+    """Exists so Keras scripts run; keraslite still never runs code from a file (a saved model
+    names classes from a closed registry, and lambdas are not saved). Warns once."""
+    if not _flags["unsafe_warned"]:
+        import warnings
+
+        warnings.warn("enable_unsafe_deserialization() has no effect in keraslite: loading a "
+                      "file never runs code from it. Register custom classes with "
+                      "keraslite.saving.register_serializable or pass custom_objects.",
+                      stacklevel=2)
+        _flags["unsafe_warned"] = True
