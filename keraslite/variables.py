@@ -10,15 +10,41 @@ A ``Variable`` holds one backend array. Three places can hold its current value,
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 
 import numpy as np
 
 from keraslite.backends import core
+from keraslite.backends import distribution as B_dist
+from keraslite.distribution import distributions
 
 _scope_stack = threading.local()
 _autocast = threading.local()
+_creating = threading.local()
+
+
+@contextlib.contextmanager
+def creating_path(path: str):
+    """The path (``layer/name``) of the variable created inside the block: a distribution's
+    layout map is matched against it, so the variable is placed sharded from the start."""
+    _creating.path = path
+    try:
+        yield
+    finally:
+        _creating.path = None
+
+
+def _initial_value(value, shape, dtype, path):
+    """The variable's first array: placed as the distribution in force says (each device
+    receives its shard only), else on the default device."""
+    dist = distributions.distribution()
+    if dist is None:
+        return core.variable_value(value, dtype=dtype)
+    shape = tuple(np.shape(value)) if shape is None else tuple(shape)
+    layout = dist.variable_layout(path, shape)
+    return B_dist.place(value, layout.backend_sharding(), dtype)
 
 
 def autocast_dtype():
@@ -133,7 +159,6 @@ class Variable:
 
         self.name = name or "variable"
         self.autocast = autocast
-        self.path = self.name
         self.trainable = bool(trainable)
         self.aggregation = aggregation
         self._holder = None  # (holder, index) while a trainer owns the live value
@@ -150,7 +175,8 @@ class Variable:
             if dtype is None:
                 dtype = core.standardize_dtype(getattr(value, "dtype", None) or config.floatx())
         self._dtype = core.standardize_dtype(dtype)
-        self._value = core.variable_value(value, dtype=self._dtype)
+        self.path = getattr(_creating, "path", None) or self.name
+        self._value = _initial_value(value, shape, self._dtype, self.path)
         self._shape = tuple(core.shape_of(self._value))
         if shape is not None and tuple(shape) != self._shape:
             raise ValueError(

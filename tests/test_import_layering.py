@@ -20,7 +20,9 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "keraslite"
 RANKS = {
     "config": 0, "utils": 0, "dtype_policies": 0, "tree": 0,
     "backends": 1, "backend": 1,
-    "variables": 2,
+    # distribution only describes meshes and layouts (backends place arrays); variables ask it
+    # where a new variable goes.
+    "variables": 2, "distribution": 2,
     "ops": 3,
     "random": 4,
     "initializers": 5, "activations": 5, "regularizers": 5, "constraints": 5,

@@ -21,7 +21,7 @@ from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
 from keraslite.utils import allocation_budget, naming, tree
-from keraslite.variables import StatelessScope, Variable
+from keraslite.variables import StatelessScope, Variable, creating_path
 
 if TYPE_CHECKING:
     from keraslite.utils.typing import Config, Shape, ShapeLike, TensorLike, TensorTree
@@ -159,8 +159,9 @@ class Layer:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = initializers.get(initializer)
         allocation_budget.charge(shape, dtype, f"{self.name}/{name}")
-        variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name,
-                            autocast=autocast)
+        with creating_path(f"{self.name}/{name or 'variable'}"):
+            variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name,
+                                autocast=autocast)
         variable.path = f"{self.name}/{variable.name}"
         # Variable does not declare these: ``losses`` and the optimizer read them when present.
         variable.regularizer = _get_regularizer(regularizer)  # type: ignore[attr-defined]

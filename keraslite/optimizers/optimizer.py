@@ -11,7 +11,7 @@ from __future__ import annotations
 from keraslite import ops
 from keraslite.optimizers import schedules
 from keraslite.utils import naming
-from keraslite.variables import StatelessScope, Variable
+from keraslite.variables import StatelessScope, Variable, creating_path
 
 
 class Optimizer:
@@ -124,8 +124,10 @@ class Optimizer:
         name = f"{var.path.replace('/', '_')}_{slot}"
         if initial_value is None:
             initial_value = Constant(self.slot_initial_value(slot))
-        slot_var = Variable(initial_value, shape=var.shape, dtype=var.dtype, trainable=False,
-                            name=name)
+        # Created under the weight's path, so a distribution lays the slot out like its weight.
+        with creating_path(f"{self.name}/{slot}/{var.path}"):
+            slot_var = Variable(initial_value, shape=var.shape, dtype=var.dtype,
+                                trainable=False, name=name)
         slot_var.path = f"{self.name}/{name}"
         return slot_var
 

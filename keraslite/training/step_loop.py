@@ -68,7 +68,7 @@ class StepLoop:
     """``loop(params, [values, logs], data, order, offset, n_steps) -> [values, logs]``."""
 
     def __init__(self, step_method, what, template, batch_size, read_only, carried, logs_spec,
-                 jit_compile):
+                 jit_compile, layout=None):
         self.read_only, self.carried = list(read_only), list(carried)
         self.logs_spec = logs_spec
         read_only, carried = self.read_only, self.carried
@@ -81,7 +81,8 @@ class StepLoop:
                 new_values = [scope.current(v) for v in carried]
             return [new_values, logs]
 
-        self.run = B_compile.compile_loop(step, batch_size, jit_compile=jit_compile)
+        self.run = B_compile.compile_loop(step, batch_size, jit_compile=jit_compile,
+                                          layout=layout)
 
     def initial_logs(self) -> dict:
         return {k: ops.zeros(spec.shape, spec.dtype) for k, spec in self.logs_spec.items()}

@@ -34,6 +34,7 @@ from keraslite.training.data_sources import batch_data, is_stream, make_source
 from keraslite.training.feeders import ArrayFeeder, i32, make_feeder, predict_batches
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
+from keraslite.training.loop_layouts import check_batch_size, distribution, loop_layout
 from keraslite.training.state import HeldState
 from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs, compute_dtype
 from keraslite.training.steps import StepMethods
@@ -194,12 +195,15 @@ class Trainer(StepMethods):
             metric_ids = {id(v) for m in model_state.all_metrics(self) for v in m.variables}
             carried = [v for v in state if id(v) in metric_ids]
             read_only = [v for v in state if id(v) not in metric_ids]
+        dist = distribution()
         key = (kind, batch_size, signature(template), tuple(map(id, read_only)),
-               tuple(map(id, carried)), tuple(map(id, self.trainable_variables)), self._jit())
+               tuple(map(id, carried)), tuple(map(id, self.trainable_variables)), self._jit(),
+               id(dist))
         loop = self._functions.get(key)
         if loop is None:
+            layout = None if dist is None else loop_layout(dist, self, read_only, carried)
             loop = self._functions[key] = StepLoop(step, what, template, batch_size, read_only,
-                                                   carried, logs_spec, self._jit())
+                                                   carried, logs_spec, self._jit(), layout)
         return loop
 
     # -- fit ----------------------------------------------------------------------------------
@@ -220,6 +224,7 @@ class Trainer(StepMethods):
 
         self._assert_compiled("fit")
         batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        check_batch_size(batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative integer. Received: epochs={epochs!r}")
         steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)

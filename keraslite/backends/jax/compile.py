@@ -21,26 +21,57 @@ DONATES_STATE = True
 DISPATCHES_ASYNC = True
 
 
-def compile_loop(step_fn, batch_size: int, jit_compile=True):
+def compile_loop(step_fn, batch_size: int, jit_compile=True, layout=None):
     """``step_fn(params, carry, batch_list) -> carry``. Returns
     ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``carry`` is donated,
-    ``offset`` (a sample index) is an int32 array and ``n_steps`` a Python int."""
+    ``offset`` (a sample index) is an int32 array and ``n_steps`` a Python int.
+
+    ``layout`` (a ``keraslite.distribution.loop_layout.LoopLayout``, or None on one device):
+    the state is placed and kept in its shardings, and every batch is split over the batch
+    axis; XLA's SPMD partitioner inserts the collectives."""
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
             idx = jax.lax.dynamic_slice_in_dim(order, offset + i * batch_size, batch_size)
             batch = [jnp.take(a, idx, axis=0) for a in data]
-            return step_fn(params, carry, batch)
+            if layout is None:
+                return step_fn(params, carry, batch)
+            batch = [_constrain(b, layout.batch(b.shape)) for b in batch]
+            values, logs = step_fn(params, carry, batch)
+            return [[_constrain(v, s) for v, s in zip(values, layout.carried)], logs]
 
         return jax.lax.fori_loop(0, n_steps, body, carry)
 
+    # The carried state leaves each call in the layouts it came in (XLA would otherwise pick
+    # output shardings of its own, and the next call would have to move the state again).
+    out_shardings = None if layout is None else [layout.carried, layout.replicated]
+    runner = _compile_run(run, batch_size, jit_compile, out_shardings)
+    if layout is None:
+        return runner
+
+    def run_placed(params, carry, data, order, offset, n):
+        values, logs = carry
+        logs = {k: layout.place_replicated(v) for k, v in logs.items()}
+        carry = [layout.place(values, layout.carried), logs]
+        return runner(layout.place(params, layout.read_only), carry, layout.place_data(data),
+                      layout.place_replicated(order), layout.place_replicated(offset), n)
+
+    return run_placed
+
+
+def _constrain(x, sharding):
+    return x if sharding is None else jax.lax.with_sharding_constraint(x, sharding)
+
+
+def _compile_run(run, batch_size, jit_compile, out_shardings=None):
     if not jit_compile:
         return run
+    kwargs = {} if out_shardings is None else {"out_shardings": out_shardings}
     if jax.default_backend() == "cpu":
-        dynamic = jax.jit(run, donate_argnums=(1,))
+        dynamic = jax.jit(run, donate_argnums=(1,), **kwargs)
         return lambda params, carry, data, order, offset, n: dynamic(
             params, carry, data, order, offset, np.int32(n))
-    fixed = jax.jit(run, donate_argnums=(1,), static_argnums=(5,))
+    fixed = jax.jit(run, donate_argnums=(1,), static_argnums=(5,), **kwargs)
 
     def run_in_chunks(params, carry, data, order, offset, n):
         done = 0

@@ -49,6 +49,13 @@ def convert_to_tensor(x, dtype=None):
 
 
 def convert_to_numpy(x) -> np.ndarray:
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:
+        # An array spread over several processes (a multi-host job): every process gets the
+        # whole value, from its own replica when there is one, else gathered from all.
+        if x.sharding.is_fully_replicated:
+            return np.asarray(x.addressable_data(0))
+        from jax.experimental import multihost_utils
+        return np.asarray(multihost_utils.process_allgather(x, tiled=True))
     return np.asarray(x)
 
 

@@ -26,11 +26,14 @@ DONATES_STATE = False
 DISPATCHES_ASYNC = False
 
 
-def compile_loop(step_fn, batch_size: int, jit_compile="auto"):
+def compile_loop(step_fn, batch_size: int, jit_compile="auto", layout=None):
     """``step_fn(params, carry, batch_list) -> carry``. Returns
     ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``offset`` (a sample
     index) is an int32 tensor and ``n_steps`` a Python int (passed on as a tensor, so every
-    length shares one traced loop)."""
+    length shares one traced loop). ``layout`` is always None here: distributions refuse to
+    be made on this backend (backends/tensorflow/distribution.py)."""
+    if layout is not None:
+        raise ValueError("A distributed loop is not supported on the tensorflow backend yet.")
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
