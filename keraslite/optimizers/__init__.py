@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from keraslite.optimizers import schedules
 from keraslite.optimizers.adadelta import Adadelta
+from keraslite.optimizers.adafactor import Adafactor
 from keraslite.optimizers.adam import Adam, AdamW
 from keraslite.optimizers.adam_variants import Adamax, Nadam
 from keraslite.optimizers.ftrl import Ftrl
+from keraslite.optimizers.lamb import Lamb
 from keraslite.optimizers.lion import Lion
 from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keraslite.optimizers.muon import Muon
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import Adagrad, RMSprop
+from keraslite.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from keraslite.optimizers.sgd import SGD
 from keraslite.utils.registry import ObjectRegistry
 
 _CLASSES = (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, Nadam, Adadelta, Lion, Ftrl,
-            LossScaleOptimizer)
+            LossScaleOptimizer, Lamb, Adafactor, Muon, ScheduleFreeAdamW)
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({cls.__name__.lower(): cls for cls in _CLASSES})
 
@@ -41,5 +45,6 @@ get = _REGISTRY.get  # a name ("adam", "sgd", ...), a config dict or an instance
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
-           "Adadelta", "Lion", "Ftrl", "LossScaleOptimizer", "schedules", "get",
+           "Adadelta", "Lion", "Ftrl", "LossScaleOptimizer", "Lamb", "Adafactor", "Muon",
+           "ScheduleFreeAdamW", "schedules", "get",
            "serialize", "deserialize"]
