@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from keraslite.saving import file_guard
 from keraslite.saving.atomic_io import atomic_writer
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 
@@ -175,8 +176,8 @@ def _check_seal(f, size: int, source: str, require_checksum: bool) -> None:
         )
 
 
-def _directory_size(f, size: int, source: str) -> int:
-    """The central directory's declared size, found the way zipfile finds it."""
+def _directory_extent(f, size: int, source: str) -> tuple[int, int]:
+    """The central directory's declared (entry count, size), found the way zipfile finds them."""
     span = min(size, _EOCD.size + 0xFFFF)
     f.seek(size - span)
     tail = f.read(span)
@@ -186,7 +187,7 @@ def _directory_size(f, size: int, source: str) -> int:
     fields = _EOCD.unpack_from(tail, at)
     count, directory_size, directory_offset = fields[4], fields[5], fields[6]
     if count != 0xFFFF and directory_size != 0xFFFFFFFF and directory_offset != 0xFFFFFFFF:
-        return directory_size
+        return count, directory_size
     locator_at = size - span + at - _EOCD64_LOCATOR.size
     record_at = locator_at - _EOCD64.size
     if record_at < 0:
@@ -196,7 +197,23 @@ def _directory_size(f, size: int, source: str) -> int:
     record, locator = _EOCD64.unpack_from(raw), _EOCD64_LOCATOR.unpack_from(raw, _EOCD64.size)
     if record[0] != b"PK\x06\x06" or locator[0] != b"PK\x06\x07":
         raise _corrupt(source, "its zip64 end-of-directory record is malformed")
-    return record[8]
+    return record[7], record[8]
+
+
+def check_directory(f, size: int, source: str, max_entries: int) -> None:
+    """Refuses a zip whose end record declares more entries (or directory bytes) than
+    ``max_entries`` allow, before zipfile reads the directory and builds one object per entry
+    (a zip of a million empty entries would cost zipfile seconds and hundreds of MB)."""
+    count, directory_size = _directory_extent(f, size, source)
+    if count > max_entries:
+        raise _unsafe(source, f"its zip directory declares {count:,} entries; at most "
+                              f"{max_entries} are allowed")
+    if directory_size > max_entries * _DIRECTORY_BYTES_PER_ENTRY:
+        raise _unsafe(
+            source,
+            f"its central directory is {directory_size} bytes, too large for at most "
+            f"{max_entries} entries",
+        )
 
 
 def _check_entries(infos: list, limit_entries: int, limit_bytes: int, source: str) -> None:
@@ -273,6 +290,22 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) ->
     return b"".join(chunks)
 
 
+def entry_names(path: FilePath, max_entries: int = 64) -> list[str]:
+    """The entry names of any zip at ``path`` (sealed or not), read with the same bounds as
+    ``read_archive`` and without decompressing anything: to tell what a foreign zip is."""
+    source = os.fspath(path)
+    with file_guard.open_bounded(path, "archive") as f:
+        try:
+            check_directory(f, f.size, source, max_entries)
+            f.seek(0)
+            with zipfile.ZipFile(f) as archive:
+                return archive.namelist()
+        except (CorruptFileError, UnsafeFileError):
+            raise
+        except _ZIP_ERRORS as exc:
+            raise _corrupt(source, f"{type(exc).__name__}: {exc}") from exc
+
+
 def read_archive(
     path: FilePath,
     max_entries: int = 64,
@@ -295,24 +328,19 @@ def read_archive(
 
     Raises:
         FileNotFoundError: there is no file at ``path``.
+        ValueError: ``path`` is not a regular file (a folder, FIFO, device), or is too large.
         CorruptFileError: not a zip, damaged, or not written by keraslite.
         UnsafeFileError: unsafe names, links, too many entries, or sizes fit for a zip bomb.
     """
     source = os.fspath(path)
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
+    with file_guard.open_bounded(path, "keraslite archive") as f:
+        size = f.size
         if max_total_bytes is None:
             max_total_bytes = min(64 * size + 1024 * 1024, _HARD_TOTAL_CAP)
         entry = None
         try:
             _check_seal(f, size, source, require_checksum)
-            directory_size = _directory_size(f, size, source)
-            if directory_size > max_entries * _DIRECTORY_BYTES_PER_ENTRY:
-                raise _unsafe(
-                    source,
-                    f"its central directory is {directory_size} bytes, too large for at most "
-                    f"{max_entries} entries",
-                )
+            check_directory(f, size, source, max_entries)
             with zipfile.ZipFile(f) as archive:
                 infos = archive.infolist()
                 _check_entries(infos, max_entries, max_total_bytes, source)

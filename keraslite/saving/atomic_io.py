@@ -8,6 +8,7 @@ write to the same target removes it once its owner process is gone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
 
 _TEMP_SUFFIX = ".keraslite-tmp"
 _RANDOM_HEX = 16
+# Most file systems cap a name at 255 bytes; a temporary adds about 40 characters to the
+# target's name, so a long target's name is shortened inside its temporary's name.
+_NAME_MAX = 255
+_PID_DIGITS = 10
+_SPACE_HINTS = {errno.ENOSPC: "no space is left on the device",
+                errno.EFBIG: "the file is too large for the file system",
+                getattr(errno, "EDQUOT", -1): "the disk quota is exhausted"}
 
 
 def _split(path) -> tuple[str, str]:
@@ -30,12 +38,41 @@ def _split(path) -> tuple[str, str]:
     return folder, base
 
 
+def _temp_stem(base: str) -> str:
+    """The target's name as it appears in its temporaries' names, cut to fit ``_NAME_MAX``."""
+    room = _NAME_MAX - (3 + _PID_DIGITS + _RANDOM_HEX + len(_TEMP_SUFFIX))
+    return base if len(base.encode("utf-8", "surrogateescape")) <= room else base[: room // 4]
+
+
 def _temp_pattern(base: str) -> re.Pattern:
     # The random part is fixed-length hex, so a temporary of target "m" can never be mistaken for
     # the target "m.123.abc" or its temporaries.
     return re.compile(
-        rf"\.{re.escape(base)}\.(\d+)\.[0-9a-f]{{{_RANDOM_HEX}}}{re.escape(_TEMP_SUFFIX)}"
+        rf"\.{re.escape(_temp_stem(base))}\.(\d+)\.[0-9a-f]{{{_RANDOM_HEX}}}"
+        rf"{re.escape(_TEMP_SUFFIX)}"
     )
+
+
+def _naming_target(error: OSError, target: str) -> OSError:
+    """``error`` reworded to name the file being saved, not the temporary it was written as
+    (the temporary never outlives a failed save, so its name means nothing to the user)."""
+    folder = os.path.dirname(target)
+    code = error.errno
+    if code == errno.ENOENT and not os.path.isdir(folder):
+        reason = f"cannot save: the folder '{folder}' does not exist (create it first)"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = (f"cannot save: the folder '{folder}' is not writable ({error.strerror}); "
+                  "the previous file, if any, is unchanged")
+    elif code in _SPACE_HINTS:
+        reason = (f"cannot save: {_SPACE_HINTS[code]}; nothing was written and the previous "
+                  "file, if any, is unchanged")
+    elif code == errno.EISDIR or os.path.isdir(target):
+        reason = "cannot save: a folder already has this name"
+    else:
+        reason = f"cannot save ({error.strerror or error})"
+    if code is None:
+        return OSError(f"{reason}: '{target}'")
+    return OSError(code, reason, target)  # OSError picks the subclass for the code
 
 
 def _pid_alive(pid: int) -> bool:
@@ -113,19 +150,28 @@ def atomic_writer(path: FilePath, *, readable: bool = False) -> Iterator[IO[byte
         readable: open the temporary ``w+b`` so the caller can read back what it wrote.
     """
     folder, base = _split(path)
+    target = os.path.join(folder, base)
     remove_stale_temporaries(path)
-    temp = os.path.join(
-        folder, f".{base}.{os.getpid()}.{secrets.token_hex(_RANDOM_HEX // 2)}{_TEMP_SUFFIX}"
-    )
+    temp = os.path.join(folder, f".{_temp_stem(base)}.{os.getpid()}."
+                                f"{secrets.token_hex(_RANDOM_HEX // 2)}{_TEMP_SUFFIX}")
     # O_EXCL: never write through a file (or link) someone else put at this name.
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(temp, flags, 0o666)
+    try:
+        fd = os.open(temp, flags, 0o666)
+    except OSError as error:
+        raise _naming_target(error, target) from None
     try:
         with open(fd, "w+b" if readable else "wb") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temp, os.path.join(folder, base))
+        os.replace(temp, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if error.filename not in (None, temp):
+            raise  # about some other file the caller touched, not this save
+        raise _naming_target(error, target) from error
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from keraslite.saving import file_guard
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 
 if TYPE_CHECKING:
@@ -50,18 +51,23 @@ def require_h5py():
 
 
 def has_hdf5_signature(path: FilePath) -> bool:
-    """Whether the file at ``path`` starts with the HDF5 signature (reads at most a few bytes)."""
+    """Whether the file at ``path`` starts with the HDF5 signature (reads at most a few bytes).
+
+    False for anything that is not a readable regular file (a FIFO is never opened)."""
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as f:
-            offset = 0
-            while offset + len(_SIGNATURE) <= size and offset <= _MAX_USER_BLOCK_OFFSET:
-                f.seek(offset)
-                if f.read(len(_SIGNATURE)) == _SIGNATURE:
-                    return True
-                offset = 512 if offset == 0 else offset * 2
-    except OSError:
+        with file_guard.open_bounded(path, "HDF5 file") as f:
+            return _signature_at_start(f)
+    except (OSError, ValueError):
         return False
+
+
+def _signature_at_start(f) -> bool:
+    offset = 0
+    while offset + len(_SIGNATURE) <= f.size and offset <= _MAX_USER_BLOCK_OFFSET:
+        f.seek(offset)
+        if f.read(len(_SIGNATURE)) == _SIGNATURE:
+            return True
+        offset = 512 if offset == 0 else offset * 2
     return False
 
 
@@ -75,19 +81,24 @@ class SafeH5File:
     def __init__(self, path):
         self.h5py = require_h5py()
         self.path = os.fspath(path)
-        if not os.path.exists(self.path):
+        if not os.path.lexists(self.path):
             raise FileNotFoundError(f"No such weights file: '{self.path}'")
-        if not os.path.isfile(self.path):
-            raise CorruptFileError(f"'{self.path}' is not a regular file.")
-        self.size = os.path.getsize(self.path)
-        if not has_hdf5_signature(self.path):
-            raise CorruptFileError(
-                f"'{self.path}' is not an HDF5 file (no HDF5 signature), so it cannot be a Keras "
-                ".h5 weights file."
-            )
+        # h5py reads through the bounded reader, never the path: a FIFO or device swapped in
+        # after the check cannot be opened by HDF5 behind our back.
+        self._reader = file_guard.open_bounded(self.path, "weights file")
+        self.size = self._reader.size
         try:
-            self.root = self.h5py.File(self.path, "r")
+            if not _signature_at_start(self._reader):
+                raise CorruptFileError(
+                    f"'{self.path}' is not an HDF5 file (no HDF5 signature), so it cannot be a "
+                    "Keras .h5 weights file."
+                )
+            self._reader.seek(0)
+            self.root = self.h5py.File(self._reader, "r")
         except (OSError, ValueError, RuntimeError) as error:
+            self._reader.close()
+            if isinstance(error, CorruptFileError):
+                raise
             raise CorruptFileError(f"'{self.path}' is a damaged HDF5 file: {error}") from error
         self._compressed_bytes = 0
         try:
@@ -102,6 +113,7 @@ class SafeH5File:
     def close(self):
         with contextlib.suppress(Exception):
             self.root.close()
+        self._reader.close()
 
     def __enter__(self):
         return self

@@ -19,7 +19,7 @@ import os
 import warnings
 from typing import TYPE_CHECKING, Any, cast
 
-from keraslite.saving import archive, tensor_file
+from keraslite.saving import archive, file_guard, tensor_file
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
 from keraslite.saving.weight_paths import (is_seed_key, named_variables, optimizer_variables,
@@ -148,8 +148,15 @@ def load_weights_from_model_file(model: Model, path: FilePath,
 
 
 def read_model_entries(path: FilePath) -> dict[str, bytes]:
-    _refuse_keras_archive(path)
-    entries = archive.read_archive(path)
+    """The verified entries of a model file; files keraslite did not write are named for what
+    they are (a Keras HDF5 file, a Keras archive) with the way to load their weights."""
+    file_guard.check_regular_file(path, "model file")
+    _refuse_keras_h5(path)
+    try:
+        entries = archive.read_archive(path)
+    except CorruptFileError:
+        _refuse_keras_archive(path)
+        raise
     for name in (CONFIG_ENTRY, WEIGHTS_ENTRY):
         if name not in entries:
             raise CorruptFileError(f"{path} is not a complete keraslite model file: the entry "
@@ -228,19 +235,28 @@ def _no_duplicate_keys(pairs):
 
 
 def _refuse_keras_archive(path):
-    """A file written by Keras itself gets an error that says so (and what to do instead)."""
-    import zipfile
-
+    """A zip written by Keras itself gets an error that says so (and what to do instead)."""
     try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist()[:16])
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return  # not a zip, or unreadable: read_archive reports it
+        names = set(archive.entry_names(path))
+    except ValueError:
+        return  # not a zip, or refused: read_archive's own error is the one to report
     if {"config.json", "metadata.json"} <= names and "model.weights.h5" in names:
         raise ValueError(
             f"{path} was written by Keras, not keraslite. keraslite does not rebuild Keras "
             "archives; build the same model in keraslite and call "
             "model.load_weights('....weights.h5') with weights saved by Keras's save_weights."
+        )
+
+
+def _refuse_keras_h5(path):
+    from keraslite.saving.h5_safety import has_hdf5_signature
+
+    if has_hdf5_signature(path):
+        raise CorruptFileError(
+            f"{path} is an HDF5 file (a model or weights saved by Keras or tf.keras as '.h5'), "
+            "not a keraslite model file. keraslite does not rebuild models from Keras files: "
+            f"build the same model in keraslite, then call model.load_weights({str(path)!r}), "
+            "which reads the weights of Keras .h5 files (full-model files included)."
         )
 
 

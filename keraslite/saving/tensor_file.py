@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from keraslite.saving import file_guard
 from keraslite.saving.atomic_io import atomic_writer
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 
@@ -255,6 +256,12 @@ def _validate_entry(name: str, entry, data_len: int, source: str) -> tuple:
     nbytes = dtype.itemsize
     for dim in shape:
         nbytes *= dim
+    # NumPy refuses a shape whose nonzero dims multiply past 2**63 even when another dim is 0.
+    extent = dtype.itemsize * math.prod(d for d in shape if d)
+    if extent > _MAX_BYTES:
+        reason = (f"shape {shape} has dimensions whose product overflows a 64-bit size, "
+                  "which no array can have (even with a zero dimension)")
+        raise _unsafe(source, reason, name)
     if nbytes > _MAX_BYTES:
         reason = f"shape {shape} declares {nbytes} bytes, which overflows a 64-bit size"
         raise _unsafe(source, reason, name)
@@ -408,25 +415,15 @@ def load_tensors(path: FilePath) -> tuple[dict[str, np.ndarray], dict[str, str]]
 
     Raises:
         FileNotFoundError: there is no file at ``path``.
+        ValueError: ``path`` is not a regular file (a folder, FIFO, device), or is too large.
         CorruptFileError, UnsafeFileError: as in ``decode_tensors``.
     """
     source = os.fspath(path)
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
+    with file_guard.open_bounded(path, "tensor file") as f:
         prefix = f.read(8)
         if len(prefix) == 8:
             # Refuse an absurd header before reading (and allocating) the whole file.
-            _check_header_len(int.from_bytes(prefix, "little"), size, source)
-        buffer = bytearray(size)
-        f.seek(0)
-        view, filled = memoryview(buffer), 0
-        while filled < size:
-            n = f.readinto(view[filled:])
-            if not n:
-                break
-            filled += n
-        if filled != size or f.read(1):
-            reason = f"the file changed size while being read (expected {size} bytes)"
-            raise _corrupt(source, reason)
+            _check_header_len(int.from_bytes(prefix, "little"), f.size, source)
+        buffer = f.read_all()
     # Views into our own buffer: writable, alive as long as the arrays, and no second copy.
     return _decode(buffer, source, copy=False)
