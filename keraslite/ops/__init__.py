@@ -9,7 +9,7 @@ from keraslite.ops.nn import *  # noqa: F401,F403
 from keraslite.ops.numpy import *  # noqa: F401,F403
 from keraslite.ops.linalg import *  # noqa: F401,F403
 from keraslite.ops import core as _core_mod, math as _math_mod, nn as _nn_mod, numpy as _numpy_mod
-from keraslite.ops import linalg  # noqa: F401  (keras.ops.linalg)
+from keraslite.ops import image, linalg  # noqa: F401  (keras.ops.image, .linalg)
 
 # numpy's `shape` wins over nothing: the core `shape` (tuple, symbolic-aware) is the public one
 from keraslite.ops.core import shape  # noqa: F401,E402

@@ -55,14 +55,21 @@ def qr(x, mode="reduced"):
     return jnp.linalg.qr(_float(x), mode=mode)
 
 
-def solve(a, b):
+def _matrix_rhs(fn, a, b):
+    # a vector right-hand side per matrix of a batch: NumPy's rule, which jnp dropped in 0.5
     a, b = _float(a), _float(b)
-    return jnp.linalg.solve(a, b.astype(a.dtype))
+    b = b.astype(a.dtype)
+    if b.ndim == a.ndim - 1:
+        return fn(a, b[..., None])[..., 0]
+    return fn(a, b)
+
+
+def solve(a, b):
+    return _matrix_rhs(jnp.linalg.solve, a, b)
 
 
 def solve_triangular(a, b, lower=False):
-    a, b = _float(a), _float(b)
-    return jsl.solve_triangular(a, b.astype(a.dtype), lower=lower)
+    return _matrix_rhs(lambda x, y: jsl.solve_triangular(x, y, lower=lower), a, b)
 
 
 def svd(x, full_matrices=True, compute_uv=True):
