@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -30,6 +31,12 @@ from keraslite.tuner.objective import Objective
 SPACE_ATTR = "keraslite:space"
 INPUT_SHAPE_ATTR = "keraslite:input_shape"
 NEXT_GRID_ATTR = "keraslite:grid_index"
+
+
+def _trial_seed(seed: Optional[int], number: int) -> Optional[int]:
+    if seed is None:
+        return None
+    return zlib.crc32(f"{seed}:{number}".encode())
 
 
 class FailedTrialsError(RuntimeError):
@@ -57,7 +64,8 @@ class Oracle:
                  overwrite: bool = False, max_retries_per_trial: int = 0,
                  max_consecutive_failed_trials: int = 3, heartbeat_interval: float = 10.0,
                  lease_timeout: float = 60.0,
-                 grid: Optional[Callable[[list], Optional[dict]]] = None) -> None:
+                 grid: Optional[Callable[[list], Optional[dict]]] = None,
+                 seed: Optional[int] = None) -> None:
         if not isinstance(max_trials, int) or isinstance(max_trials, bool) or max_trials < 1:
             raise ValueError(f"max_trials must be a positive int. Received: {max_trials!r}")
         for name, value in (("max_retries_per_trial", max_retries_per_trial),
@@ -73,6 +81,11 @@ class Oracle:
         self.spec = spec
         self.study_name = study_name
         self._grid = grid
+        # ``sampler`` is an Optuna sampler, or a function of a seed that makes one.
+        self._sampler_factory = None if hasattr(sampler, "sample_independent") else sampler
+        self._seed = seed
+        if self._sampler_factory is not None:
+            sampler = self._sampler_factory(seed)
         self._active_ids: set = set()
         self._consecutive_failures = 0
         if overwrite and spec.kind == "journal":
@@ -146,6 +159,10 @@ class Oracle:
                 if params is not None:
                     self.study.enqueue_trial(params, skip_if_exists=True)
             trial = self.study.ask()
+            if self._sampler_factory is not None:
+                # A sampler seeded per trial: a resumed search, or a second worker started
+                # with the same seed, does not draw the same values again.
+                self.study.sampler = self._sampler_factory(_trial_seed(self._seed, trial.number))
             self._active_ids.add(trial.number)
             beat = lease_lib.Heartbeat(self.storage, trial._trial_id,
                                        self.heartbeat_interval).start()

@@ -72,7 +72,7 @@ class Tuner:
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
             heartbeat_interval=heartbeat_interval, lease_timeout=lease_timeout,
-            grid=grid)
+            grid=grid, seed=seed)
         self._record_space()
 
     # -- the search space ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from keraslite.tuner.tuner import Tuner
 
 
 def _sampler_or(sampler: Any, default: Any) -> Any:
+    """The user's sampler as is, else ``default``: a function of a seed making one."""
     if sampler is None:
         return default
     if not engine.is_sampler(sampler):
@@ -31,7 +32,7 @@ class RandomSearch(Tuner):
                  seed: Optional[int] = None, pruner: Any = None, sampler: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(hypermodel, objective, max_trials,
-                         sampler=_sampler_or(sampler, engine.random_sampler(seed)),
+                         sampler=_sampler_or(sampler, engine.random_sampler),
                          pruner=engine.make_pruner(pruner), seed=seed, **kwargs)
 
 
@@ -49,7 +50,7 @@ class BayesianOptimization(Tuner):
                  sampler: Any = None, **kwargs: Any) -> None:
         if num_initial_points is None:
             num_initial_points = min(10, max(3, max_trials // 3))
-        sampler = _sampler_or(sampler, engine.tpe_sampler(seed, num_initial_points))
+        sampler = _sampler_or(sampler, lambda s: engine.tpe_sampler(s, num_initial_points))
         super().__init__(hypermodel, objective, max_trials, sampler=sampler,
                          pruner=engine.make_pruner(pruner), seed=seed, **kwargs)
 
@@ -77,7 +78,7 @@ class Hyperband(Tuner):
         pruner = (engine.hyperband_pruner(max_epochs, factor) if pruner is None
                   else engine.make_pruner(pruner))
         super().__init__(hypermodel, objective, max_trials,
-                         sampler=_sampler_or(sampler, engine.random_sampler(seed)),
+                         sampler=_sampler_or(sampler, engine.random_sampler),
                          pruner=pruner, seed=seed, epochs=max_epochs, **kwargs)
 
 
@@ -99,7 +100,7 @@ class GridSearch(Tuner):
                  pruner: Any = None, **kwargs: Any) -> None:
         self._combinations: Optional[list] = None
         super().__init__(hypermodel, objective, max_trials or 1,
-                         sampler=engine.random_sampler(seed),
+                         sampler=engine.random_sampler,
                          pruner=engine.make_pruner(pruner), seed=seed, grid=self._next,
                          **kwargs)
         size = len(self._grid_values())
