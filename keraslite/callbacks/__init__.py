@@ -11,11 +11,13 @@ from keraslite.callbacks.model_checkpoint import ModelCheckpoint
 from keraslite.callbacks.monitor import MonitorCallback
 from keraslite.callbacks.progbar_logger import ProgbarLogger
 from keraslite.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from keraslite.callbacks.remote_monitor import RemoteMonitor
+from keraslite.callbacks.swap_ema_weights import SwapEMAWeights
 from keraslite.callbacks.tensorboard import TensorBoard
 from keraslite.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
     "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger",
-    "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN",
+    "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights", "TensorBoard", "TerminateOnNaN",
 ]
