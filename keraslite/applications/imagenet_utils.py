@@ -20,6 +20,7 @@ import numpy as np
 
 from keraslite import config, layers, ops
 from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.utils.file_utils import get_file
 
 CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 CLASS_INDEX_HASH = "c2c37ea517e94d9795004a39431a14cb"
@@ -93,8 +94,6 @@ def _load_class_index() -> dict[str, list[str]]:
     if _class_index is None:
         path = _PACKAGED_INDEX
         if not os.path.isfile(path):
-            from keraslite.utils import get_file  # lands with utils/file_utils.py
-
             path = get_file("imagenet_class_index.json", CLASS_INDEX_URL,
                             cache_subdir="models", file_hash=CLASS_INDEX_HASH)
         _class_index = read_class_index(path)

@@ -11,21 +11,23 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from keraslite.utils.file_utils import get_file
+
 BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
 
 def fetch(file_name: str, origin: str, file_hash: str | None = None) -> str:
     """The local path of a published weight file, downloaded into the cache on first use."""
-    from keraslite.utils import get_file  # utils/file_utils.py: download, checksum, cache
-
     try:
         return get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
-    except Exception as error:  # offline, HTTP error, checksum mismatch: say what to do by hand
-        raise ValueError(
-            f"Could not obtain the ImageNet weights {file_name!r} from {origin}: {error}. "
-            f"Download the file by hand and pass its path as weights=..., or put it in the "
-            f"keraslite cache folder's 'models' subfolder (~/.keraslite/models by default)."
-        ) from error
+    except (OSError, ValueError) as error:  # offline, HTTP error, truncated, checksum mismatch
+        message = (f"Could not obtain the ImageNet weights {file_name!r} from {origin}: {error} "
+                   "Alternatively, download the file by hand and pass its path as weights=...")
+        try:
+            wrapped = type(error)(message)  # the same class (DownloadError, ValueError), said more
+        except Exception:  # noqa: BLE001 - a class with another constructor
+            wrapped = ValueError(message)
+        raise wrapped from error
 
 
 def load(model: Any, weights: Any, file_name: str | None = None, origin: str | None = None,

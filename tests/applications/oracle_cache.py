@@ -29,22 +29,25 @@ def _keras_version() -> str:
 
 
 def run_script(script: str, payload, timeout: int = 600):
-    """Runs ``script`` (in this folder) with JSON ``payload`` on stdin; its JSON stdout, cached."""
+    """Runs ``script`` (in this folder) with JSON ``payload`` on stdin; returns its JSON stdout
+    and the folder it may write files to (``ORACLE_OUT``), both cached."""
     version = _keras_version()
     if not version:
         pytest.skip("Keras 3 (the oracle) is not installed")
     source = (HERE / script).read_bytes()
     key = hashlib.sha256(version.encode() + source + json.dumps(payload).encode()).hexdigest()
-    cache = pathlib.Path(tempfile.gettempdir()) / "keraslite-applications-oracle" / f"{key}.json"
-    if cache.is_file():
-        return json.loads(cache.read_text())
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    root = pathlib.Path(tempfile.gettempdir()) / "keraslite-applications-oracle"
+    cache, out_dir = root / f"{key}.json", root / key
+    if cache.is_file() and out_dir.is_dir():
+        return json.loads(cache.read_text()), out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "ORACLE_OUT": str(out_dir)}
     proc = subprocess.run([sys.executable, str(HERE / script)], input=json.dumps(payload),
                           capture_output=True, text=True, env=env, timeout=timeout)
     if proc.returncode != 0:
         pytest.skip(f"Keras 3 (the oracle) raised: {proc.stderr.strip()[-800:]}")
-    cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(proc.stdout)
-    os.replace(tmp, cache)
-    return json.loads(proc.stdout)
+    os.replace(tmp, cache)  # last: a half-written folder is never taken for a result
+    return json.loads(proc.stdout), out_dir

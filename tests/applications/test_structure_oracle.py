@@ -77,7 +77,7 @@ def _normalize_keras(entry: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def keras_structures():
-    return run_script("keras_oracle.py", SPECS)
+    return run_script("keras_oracle.py", SPECS)[0]
 
 
 def _build(fn_name: str, kwargs: dict):
