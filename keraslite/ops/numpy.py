@@ -619,5 +619,9 @@ def absolute(x):
     return _np.abs(x)
 
 
+from keraslite.ops.numpy_arrays import *  # noqa: E402,F401,F403
+from keraslite.ops.numpy_elementwise import *  # noqa: E402,F401,F403
+from keraslite.ops.linalg import slogdet  # noqa: E402,F401  (keras.ops.numpy.slogdet)
+
 __all__ = [name for name in dir() if not name.startswith("_") and name not in (
     "annotations", "keras_op", "KerasTensor")]
