@@ -2,7 +2,8 @@
 from keraslite.layers.normalization.batch_normalization import BatchNormalization
 from keraslite.layers.normalization.group_normalization import GroupNormalization
 from keraslite.layers.normalization.layer_normalization import LayerNormalization
+from keraslite.layers.normalization.rms_normalization import RMSNormalization
 from keraslite.layers.normalization.unit_normalization import UnitNormalization
 
-__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization",
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization", "RMSNormalization",
            "UnitNormalization"]
