@@ -223,6 +223,9 @@ class Variable:
             )
         scope = _current_scope()
         if scope is not None:
+            # Inside a step run per replica (TensorFlow's MirroredStrategy), accumulators and
+            # layer statistics combine every replica's update; elsewhere the value is as is.
+            value = B_dist.synced_assignment(self, self._raw_value, value)
             scope.record(self, value)
         elif self._holder is not None:
             holder, index = self._holder

@@ -28,8 +28,6 @@ class Distribution:
     """Base class: a device mesh and the name of its batch axis."""
 
     def __init__(self, device_mesh: DeviceMesh, batch_dim_name: str):
-        if not B_dist.SUPPORTS_DATA_PARALLEL:
-            raise ValueError(f"{type(self).__name__} {B_dist.UNSUPPORTED}.")
         if not isinstance(device_mesh, DeviceMesh):
             raise TypeError(f"{type(self).__name__}: device_mesh must be a DeviceMesh. "
                             f"Received: {device_mesh!r}")

@@ -161,7 +161,7 @@ class Layer:
         allocation_budget.charge(shape, dtype, f"{self.name}/{name}")
         with creating_path(f"{self.name}/{name or 'variable'}"):
             variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name,
-                                autocast=autocast)
+                                autocast=autocast, aggregation=aggregation)
         variable.path = f"{self.name}/{variable.name}"
         # Variable does not declare these: ``losses`` and the optimizer read them when present.
         variable.regularizer = _get_regularizer(regularizer)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ decoupled weight decay and constraints, and writes results back with ``Variable.
 from __future__ import annotations
 
 from keraslite import ops
+from keraslite.backends import distribution as B_dist
 from keraslite.optimizers import schedules
 from keraslite.utils import naming
 from keraslite.variables import StatelessScope, Variable, creating_path
@@ -126,8 +127,9 @@ class Optimizer:
             initial_value = Constant(self.slot_initial_value(slot))
         # Created under the weight's path, so a distribution lays the slot out like its weight.
         with creating_path(f"{self.name}/{slot}/{var.path}"):
+            # "none": every replica computes the same update, nothing to combine.
             slot_var = Variable(initial_value, shape=var.shape, dtype=var.dtype,
-                                trainable=False, name=name)
+                                trainable=False, name=name, aggregation="none")
         slot_var.path = f"{self.name}/{name}"
         return slot_var
 
@@ -232,7 +234,9 @@ class Optimizer:
                     f"Optimizer '{self.name}' was built for other variables and does not know "
                     f"'{v.path}'. Create a new optimizer for a new set of variables."
                 )
-        grads = [ops.cast(g, v.dtype) for g, v in pairs]
+        # Averaged over replicas when the step runs per replica (TensorFlow's DataParallel);
+        # under JAX's SPMD the compiler already combines them.
+        grads = B_dist.mean_over_replicas([ops.cast(g, v.dtype) for g, v in pairs])
         if self.loss_scale_factor is not None:
             grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
         variables = [v for _, v in pairs]

@@ -1,5 +1,5 @@
 """keraslite.distribution: DataParallel / ModelParallel on simulated CPU devices (JAX), two
-processes joined over loopback, and the clear refusals on TensorFlow.
+processes joined over loopback, and DataParallel under MirroredStrategy (TensorFlow).
 
 The sharded checks run in one subprocess with 4 CPU devices (sharded_checks.py), since JAX fixes
 its device count at start-up; single-device training in that same process is the reference.
@@ -147,16 +147,34 @@ def test_argument_checks():
     assert dist.get_device_count() == len(dist.list_devices()) >= 1
 
 
-@pytest.mark.skipif(config.backend() != "tensorflow", reason="the tensorflow refusal")
-def test_tensorflow_refuses_clearly():
-    with pytest.raises(ValueError, match="not supported on the tensorflow backend"):
-        dist.DataParallel()
-    mesh = dist.DeviceMesh((1,), ("batch",))
-    with pytest.raises(ValueError, match="not supported on the tensorflow backend"):
-        dist.ModelParallel(layout_map=dist.LayoutMap(mesh))
+tf_only = pytest.mark.skipif(config.backend() != "tensorflow",
+                             reason="MirroredStrategy runs on the tensorflow backend only")
 
 
-@jax_only
+@tf_only
+def test_tensorflow_data_parallel_under_mirrored_strategy():
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, str(HERE / "mirrored_checks.py")], env=env,
+                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("DISTRIBUTION_RESULTS ")]
+    assert proc.returncode == 0 and lines, proc.stderr[-3000:]
+    r = json.loads(lines[-1].split(" ", 1)[1])
+    assert r["devices"] == ["cpu:0", "cpu:1"]
+    # Two replicas, each on half of every batch (the last batch of 1 runs whole): the same
+    # weights, history (metrics summed over replicas), evaluation and predictions as one device.
+    assert r["max_weight_diff"] <= 1e-5
+    assert r["history_diff"] <= 1e-5 and r["eval_diff"] <= 1e-5 and r["pred_diff"] <= 1e-5
+    assert "batch_size=5" in r["uneven_batch_error"] and "2 devices" in r["uneven_batch_error"]
+    assert r["bn_moving_mean_finite"] and r["bn_moving_mean_moved"] > 0
+    assert "not supported on the tensorflow backend" in r["model_parallel_error"]
+
+
+@tf_only
+def test_tensorflow_refuses_several_hosts_clearly():
+    with pytest.raises(ValueError, match="not supported on the tensorflow backend"):
+        dist.initialize("127.0.0.1:1234", 2, 0)
+
+
 def test_one_device_data_parallel_trains_like_no_distribution():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((32, 4)).astype("float32")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from keraslite.backends.tensorflow import core
+from keraslite.backends.tensorflow import core, distribution
 
 DONATES_STATE = False
 # tf.function calls return when the step is done: streamed blocks are prefetched in a thread.
@@ -30,16 +30,31 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto", layout=None):
     """``step_fn(params, carry, batch_list) -> carry``. Returns
     ``run(params, carry, data_list, order, offset, n_steps) -> carry``; ``offset`` (a sample
     index) is an int32 tensor and ``n_steps`` a Python int (passed on as a tensor, so every
-    length shares one traced loop). ``layout`` is always None here: distributions refuse to
-    be made on this backend (backends/tensorflow/distribution.py)."""
+    length shares one traced loop).
+
+    ``layout`` (a ``keraslite.distribution.loop_layout.LoopLayout`` of a DataParallel, or None):
+    each step runs under ``tf.distribute.MirroredStrategy.run``, every replica on its slice of
+    the batch (see backends/tensorflow/distribution.py). A batch that does not split evenly (a
+    last, smaller batch) runs whole, on one replica."""
+    replica_step = None
     if layout is not None:
-        raise ValueError("A distributed loop is not supported on the tensorflow backend yet.")
+        strategy = distribution.strategy(layout.replicated.devices)
+        replicas = strategy.num_replicas_in_sync
+        if batch_size % replicas == 0:
+            replica_step = _replica_step(step_fn, batch_size // replicas)
+        jit_compile = False  # XLA does not compile MirroredStrategy.run; the replicas run TF ops
 
     def run(params, carry, data, order, offset, n_steps):
         def body(i, carry):
             idx = core.slice(order, [offset + i * batch_size], [batch_size])
             batch = [tf.gather(a, idx) for a in data]
-            return i + 1, step_fn(params, carry, batch)
+            if replica_step is None:
+                return i + 1, step_fn(params, carry, batch)
+            per_replica = strategy.run(replica_step, args=(params, carry, batch))
+            # Every replica ends the step with the same state (averaged gradients, summed
+            # metric increments): the first replica's is the state.
+            return i + 1, tf.nest.map_structure(
+                lambda v: strategy.experimental_local_results(v)[0], per_replica)
 
         _, carry = tf.while_loop(
             lambda i, c: i < n_steps, body, (tf.constant(0, tf.int32), carry),
@@ -50,6 +65,16 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto", layout=None):
     compiled = compile_function(run, jit_compile)
     return lambda params, carry, data, order, offset, n: compiled.call_relaxed(
         (params, carry, data, order, offset, tf.constant(n, tf.int32)), _any_sample_count)
+
+
+def _replica_step(step_fn, part):
+    """The step one replica runs: its own ``part`` rows of the batch."""
+
+    def step(params, carry, batch):
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        return step_fn(params, carry, [b[replica * part:(replica + 1) * part] for b in batch])
+
+    return step
 
 
 def _any_sample_count(args):

@@ -1,18 +1,25 @@
-"""Distribution on TensorFlow: devices are listed; layouts are not supported yet.
+"""Distribution on TensorFlow: ``DataParallel`` runs the compiled loop under
+``tf.distribute.MirroredStrategy``.
 
-keraslite's compiled loops thread the model state through a pure function, and running that
-under ``tf.distribute.MirroredStrategy`` needs per-replica state and metric reductions the loop
-does not have yet; until it does, DataParallel and ModelParallel raise a clear error on this
-backend instead of silently running on one device (README, "Distribution").
+Each step of the loop calls ``strategy.run``: every replica takes its slice of the batch, the
+optimizer averages gradients across replicas with the replica context's ``all_reduce`` (so every
+replica applies the same update and the weights stay identical), and metric accumulators add the
+sum of every replica's increment (``Variable.assign`` asks ``synced_assignment``). Moving
+statistics that layers keep (aggregation "mean") are averaged. ``ModelParallel`` (sharded
+variables) is not supported on this backend: it raises a clear error when made.
 """
 from __future__ import annotations
 
+import functools
+
 import tensorflow as tf
 
+from keraslite.backends.tensorflow import core
+
 SUPPORTS_MODEL_PARALLEL = False
-SUPPORTS_DATA_PARALLEL = False
-UNSUPPORTED = ("is not supported on the tensorflow backend yet: run with KERASLITE_BACKEND=jax "
-               "for DataParallel and ModelParallel")
+SUPPORTS_DATA_PARALLEL = True
+UNSUPPORTED = ("is not supported on the tensorflow backend: use KERASLITE_BACKEND=jax for "
+               "ModelParallel and multi-host jobs")
 
 
 def list_devices(device_type: str | None = None) -> list[str]:
@@ -26,17 +33,70 @@ def list_devices(device_type: str | None = None) -> list[str]:
     return [f"{d.device_type.lower()}:{d.name.rsplit(':', 1)[-1]}" for d in devices]
 
 
-def sharding(mesh, axes):
-    raise ValueError(f"Placing tensors on a DeviceMesh {UNSUPPORTED}.")
+class Mirrored:
+    """TensorFlow's 'sharding': every tensor whole on every replica of a MirroredStrategy."""
+
+    def __init__(self, mesh, axes):
+        self.devices = tuple(str(d) for d in mesh.devices.ravel())
+        self.axes = tuple(axes)
+
+    def __eq__(self, other):
+        return isinstance(other, Mirrored) and other.devices == self.devices
+
+    def __hash__(self):
+        return hash(self.devices)
+
+
+def sharding(mesh, axes) -> Mirrored:
+    return Mirrored(mesh, axes)
+
+
+@functools.lru_cache(maxsize=None)
+def strategy(devices: tuple) -> tf.distribute.MirroredStrategy:
+    """One MirroredStrategy per device set (``("cpu:0", "cpu:1")``)."""
+    return tf.distribute.MirroredStrategy([f"/{d.split(':')[0]}:{d.split(':')[1]}"
+                                           for d in devices])
 
 
 def place(value, target, dtype=None):
-    raise ValueError(f"Placing tensors on a DeviceMesh {UNSUPPORTED}.")
+    """Nothing to place: the strategy hands each replica the whole tensor."""
+    return core.variable_value(value, dtype=dtype)
+
+
+def _replica_context():
+    if not tf.distribute.has_strategy():
+        return None
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return None
+    return context
+
+
+def mean_over_replicas(grads: list) -> list:
+    """Gradients averaged over the replicas of the running step (as they are on one replica)."""
+    context = _replica_context()
+    if context is None:
+        return grads
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, grads)
+
+
+def synced_assignment(variable, current, value):
+    """The value every replica assigns: accumulators (aggregation "sum") add every replica's
+    increment; floating statistics a layer keeps (non-trainable, "mean") are averaged."""
+    context = _replica_context()
+    if context is None:
+        return value
+    if variable.aggregation == "sum":
+        before = current()
+        return before + context.all_reduce(tf.distribute.ReduceOp.SUM, value - before)
+    if variable.aggregation == "mean" and not variable.trainable and value.dtype.is_floating:
+        return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
+    return value
 
 
 def initialize(coordinator_address: str, num_processes: int, process_id: int,
                local_device_ids=None) -> None:
-    raise ValueError(f"distribution.initialize {UNSUPPORTED}.")
+    raise ValueError(f"distribution.initialize (several hosts) {UNSUPPORTED}.")
 
 
 def process_info() -> tuple[int, int]:
