@@ -11,12 +11,15 @@ given as ``storage=`` or in ``KERASLITE_SEARCH_STORAGE``, shares one study betwe
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import optuna
+import sqlalchemy.exc
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
 
 ENVIRONMENT_VARIABLE = "KERASLITE_SEARCH_STORAGE"
@@ -24,6 +27,7 @@ JOURNAL_FILE = "study.journal"
 # A worker killed while holding the journal's lock file leaves it behind; others break it after
 # this many seconds (Optuna's default is 30).
 LOCK_GRACE_SECONDS = 10
+CREATE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,17 @@ def resolve(storage: Optional[str], project_dir: str) -> StorageSpec:
         raise ValueError(
             "storage must be a database URL (postgresql://..., mysql://..., sqlite:///path) "
             f"or None for the embedded journal file. Received: {storage!r}")
-    return StorageSpec("url", storage)
+    return StorageSpec("url", _with_driver(storage))
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` names SQLAlchemy 2.1's default driver (psycopg 3); where only
+    psycopg2 is installed (the ``psycopg2-binary`` wheel), name it instead."""
+    if url.startswith(("postgresql://", "postgres://")):
+        if (importlib.util.find_spec("psycopg") is None
+                and importlib.util.find_spec("psycopg2") is not None):
+            return "postgresql+psycopg2://" + url.split("://", 1)[1]
+    return url
 
 
 def open_storage(spec: StorageSpec) -> Any:
@@ -65,7 +79,16 @@ def open_storage(spec: StorageSpec) -> Any:
         lock = JournalFileOpenLock(spec.location, grace_period=LOCK_GRACE_SECONDS)
         return JournalStorage(JournalFileBackend(spec.location, lock_obj=lock))
     engine_kwargs = {"pool_pre_ping": True} if not spec.location.startswith("sqlite") else {}
-    return optuna.storages.RDBStorage(spec.location, engine_kwargs=engine_kwargs)
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            return optuna.storages.RDBStorage(spec.location, engine_kwargs=engine_kwargs)
+        except sqlalchemy.exc.SQLAlchemyError:
+            # Workers starting together on an empty database race to create Optuna's
+            # tables; the losers find them made on a second try.
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def remove_study(spec: StorageSpec, storage: Any, study_name: str, project_dir: str) -> None:

@@ -96,3 +96,17 @@ def test_twenty_trials_keep_resident_memory_bounded(tmp_path):
     assert len(rss) == 20
     grown = rss[-1] - rss[0]
     assert grown < 200, f"resident memory grew by {grown:.0f} MB over 20 trials: {rss}"
+
+
+def test_two_workers_share_a_postgresql_study(tmp_path, postgres_url):
+    project = f"pg_{os.getpid()}_{time.time_ns()}"
+    settings = dict(directory=str(tmp_path), project_name=project, max_trials=8, sleep=0.3,
+                    storage=postgres_url)
+    workers = [start_worker(dict(settings, seed=i)) for i in range(2)]
+    results = [finish(w) for w in workers]
+    study = optuna.load_study(study_name=project,
+                              storage=storage_lib.resolve(postgres_url, "").location)
+    counted = check_exact(study.get_trials(deepcopy=False), 8)
+    owners = {t.user_attrs["keraslite:lease"]["pid"] for t in counted}
+    assert owners == {r["pid"] for r in results}, "both workers should have run trials"
+    assert not (tmp_path / project / "study.journal").exists()
