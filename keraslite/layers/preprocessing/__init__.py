@@ -1,4 +1,7 @@
 """Preprocessing layers (usable inside a model)."""
+from keraslite.layers.preprocessing.augmentation_color import (
+    AutoContrast, RandomBrightness, RandomGrayscale, RandomInvert, RandomPosterization, Solarization,
+)
 from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
 from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
 from keraslite.layers.preprocessing.normalization import Normalization
@@ -11,4 +14,5 @@ from keraslite.layers.preprocessing.resizing import CenterCrop, Resizing
 __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomCrop",
            "RandomContrast", "RandomTranslation", "RandomRotation", "RandomZoom",
            "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
-           "TextVectorization"]
+           "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
+           "RandomInvert", "RandomPosterization", "Solarization"]
