@@ -25,7 +25,18 @@ _NAMES = {
     "Layer": "keraslite.layers",
     "Variable": "keraslite.variables",
     "StatelessScope": "keraslite.variables",
+    "KerasTensor": "keraslite.ops.keras_tensor",
+    "Loss": "keraslite.losses",
+    "Metric": "keraslite.metrics",
+    "Optimizer": "keraslite.optimizers",
+    "Initializer": "keraslite.initializers",
+    "Regularizer": "keraslite.regularizers",
 }
+
+
+def version() -> str:
+    """The keraslite version string, as ``keras.version()`` gives Keras's."""
+    return __version__
 
 
 def __getattr__(name):

@@ -72,6 +72,10 @@ LAZY_UPWARD = {
         "downloads are written with the one atomic writer, which lives with the file formats",
     ("keraslite.utils.image_utils", "keraslite.saving.atomic_io"):
         "save_img writes with the one atomic writer, which lives with the file formats",
+    ("keraslite.config", "keraslite.mixed_precision"):
+        "config.set_dtype_policy/dtype_policy are Keras's names for the mixed-precision policy",
+    ("keraslite.utils.model_visualization", "keraslite.saving.atomic_io"):
+        "plot_model writes its image with the one atomic writer",
     ("keraslite.utils.random_seed", "keraslite.backends"):
         "set_random_seed seeds the backend; utils stays importable without one",
     ("keraslite.utils.random_seed", "keraslite.random"):

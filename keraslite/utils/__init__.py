@@ -25,6 +25,17 @@ _LAZY = {
     "timeseries_dataset_from_array": "keraslite.utils.timeseries_utils",
     "split_dataset": "keraslite.utils.dataset_split",
     "clear_session": "keraslite.backend",
+    "audio_dataset_from_directory": "keraslite.utils.audio_dataset",
+    "plot_model": "keraslite.utils.model_visualization",
+    "model_to_dot": "keraslite.utils.model_visualization",
+    "pack_x_y_sample_weight": "keraslite.utils.data_tuples",
+    "unpack_x_y_sample_weight": "keraslite.utils.data_tuples",
+    "is_keras_tensor": "keraslite.ops.keras_tensor",
+    "standardize_dtype": "keraslite.backend",
+    "get_registered_object": "keraslite.saving",
+    "disable_interactive_logging": "keraslite.config",
+    "enable_interactive_logging": "keraslite.config",
+    "is_interactive_logging_enabled": "keraslite.config",
 }
 
 __all__ = ["normalize", "to_categorical", *_LAZY]

@@ -32,7 +32,8 @@ class ArrayDataset(PyDataset):
 
     def __init__(self, load: Callable[[int], object], indices: Sequence[int],
                  batch_size: int | None = None, shuffle_seed: int | None = None,
-                 shuffle_each_epoch: bool = False, transforms: tuple = ()):
+                 shuffle_each_epoch: bool = False, transforms: tuple = (),
+                 stack: Callable[[list], object] | None = None):
         super().__init__()
         if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
             raise ValueError(f"batch_size must be a positive int or None. Received: {batch_size!r}")
@@ -41,13 +42,15 @@ class ArrayDataset(PyDataset):
         self._shuffle_each_epoch, self._seed = shuffle_each_epoch, shuffle_seed
         self._rng = np.random.RandomState(shuffle_seed)
         self._transforms = transforms
+        # How samples become a batch: np.stack, or e.g. zero-padding clips of unequal length.
+        self._stack = stack or _stack
         self.class_names: list | None = None
         self.file_paths: list | None = None
 
     def _derive(self, **changes) -> ArrayDataset:
         args = dict(load=self._load, indices=self._indices, batch_size=self._batch_size,
                     shuffle_seed=self._seed, shuffle_each_epoch=self._shuffle_each_epoch,
-                    transforms=self._transforms)
+                    transforms=self._transforms, stack=self._stack)
         args.update(changes)
         out = ArrayDataset(**args)
         out.class_names, out.file_paths = self.class_names, self.file_paths
@@ -65,7 +68,7 @@ class ArrayDataset(PyDataset):
         chosen = self._indices[index * size:(index + 1) * size]
         if self._batch_size is None:
             return self._apply(self._load(int(chosen[0])))
-        return self._apply(_stack([self._load(int(i)) for i in chosen]))
+        return self._apply(self._stack([self._load(int(i)) for i in chosen]))
 
     def _apply(self, element):
         for fn in self._transforms:

@@ -1,0 +1,42 @@
+"""Small names Keras scripts use: keraslite.version(), pack/unpack_x_y_sample_weight (against
+Keras 3), and the dataset functions under keraslite.preprocessing."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keraslite
+
+
+def test_version_is_a_function_returning_the_package_version():
+    assert keraslite.version() == keraslite.__version__
+    assert isinstance(keraslite.version(), str)
+
+
+CASES = [((np.ones(2),), {}), ((np.ones(2), np.zeros(2)), {}), (([1, 2],), {}),
+         ((np.ones(2), np.zeros(2), np.ones(2)), {}), (((1, 2),), {"sample_weight": 3})]
+
+
+@pytest.mark.parametrize("args,kwargs", CASES)
+def test_pack_and_unpack_match_keras(args, kwargs):
+    keras = pytest.importorskip("keras")
+    ours = keraslite.utils.pack_x_y_sample_weight(*args, **kwargs)
+    theirs = keras.utils.pack_x_y_sample_weight(*args, **kwargs)
+    assert type(ours) is type(theirs) and repr(ours) == repr(theirs)
+    assert repr(keraslite.utils.unpack_x_y_sample_weight(ours)) == \
+        repr(keras.utils.unpack_x_y_sample_weight(theirs))
+
+
+def test_unpack_refuses_long_tuples():
+    with pytest.raises(ValueError, match="4 elements"):
+        keraslite.utils.unpack_x_y_sample_weight((1, 2, 3, 4))
+
+
+def test_preprocessing_namespace_has_the_dataset_functions():
+    utils, pre = keraslite.utils, keraslite.preprocessing
+    assert pre.image_dataset_from_directory is utils.image_dataset_from_directory
+    assert pre.text_dataset_from_directory is utils.text_dataset_from_directory
+    assert pre.timeseries_dataset_from_array is utils.timeseries_dataset_from_array
+    assert keraslite.Loss is keraslite.losses.Loss and keraslite.Metric is keraslite.metrics.Metric
+    assert utils.is_keras_tensor(keraslite.Input((2,)))
+    assert not utils.is_keras_tensor(np.ones(2))
