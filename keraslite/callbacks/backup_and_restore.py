@@ -92,7 +92,12 @@ class BackupAndRestore(Callback):
 
     # -- state --------------------------------------------------------------------------------
     def _peers(self):
-        return [c for c in self.model.fit_progress.callbacks.callbacks if c is not self]
+        # A progress bar has no state to resume and comes and goes with `verbose`: rerunning a
+        # fit with only `verbose` changed must still resume.
+        from keraslite.callbacks.progbar_logger import ProgbarLogger
+
+        return [c for c in self.model.fit_progress.callbacks.callbacks
+                if c is not self and not isinstance(c, ProgbarLogger)]
 
     def _backup(self, epoch, step, rng_state):
         from keraslite.saving import archive, tensor_file
@@ -132,11 +137,15 @@ class BackupAndRestore(Callback):
             raise CorruptFileError(f"{path} is not a keraslite training backup.")
         tensors, _ = tensor_file.decode_tensors(entries[_VARIABLES_ENTRY], path)
         model_arrays = {k[len("state/"):]: v for k, v in tensors.items() if k.startswith("state/")}
-        peers, saved_peers = self._peers(), state.get("callbacks", [])
-        if [type(c).__name__ for c in peers] != [p.get("class_name") for p in saved_peers]:
+        peers = self._peers()
+        # Backups written before progress bars were left out list them: skip those entries,
+        # keeping each entry's index (its best_weights tensors are named by it).
+        saved_peers = [(i, p) for i, p in enumerate(state.get("callbacks", []))
+                       if not (isinstance(p, dict) and p.get("class_name") == "ProgbarLogger")]
+        if [type(c).__name__ for c in peers] != [p.get("class_name") for _, p in saved_peers]:
             raise ValueError(
                 f"The backup in {path} was made with callbacks "
-                f"{[p.get('class_name') for p in saved_peers]}, but this fit has "
+                f"{[p.get('class_name') for _, p in saved_peers]}, but this fit has "
                 f"{[type(c).__name__ for c in peers]}. Resume with the same callbacks, or delete "
                 f"{self.backup_dir} to start over."
             )
@@ -144,7 +153,7 @@ class BackupAndRestore(Callback):
 
         set_state(self.model, model_arrays, f"{path} (this model differs from the one backed up: "
                   "delete the backup folder to start over)")
-        for i, (callback, saved) in enumerate(zip(peers, saved_peers)):
+        for callback, (i, saved) in zip(peers, saved_peers):
             peer_state = dict(saved.get("state") or {})
             if "best_weights" in peer_state:
                 count = int(peer_state["best_weights"])

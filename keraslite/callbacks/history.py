@@ -21,6 +21,13 @@ class History(Callback):
 
     def on_train_begin(self, logs=None):
         self.epoch = []
+        # fit returns model.history: set it now, so a fit that runs no epoch (epochs=0, or
+        # initial_epoch >= epochs) returns this empty History, as Keras does.
+        if self.model is not None:
+            try:
+                self.model.history = self
+            except AttributeError:
+                pass
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

@@ -281,7 +281,8 @@ class Layer:
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as a list of NumPy arrays, in the order of ``weights``."""
-        return [v.numpy() for v in self.weights]
+        # Writable copies, as Keras returns: a JAX array's NumPy view is read-only.
+        return [np.array(v.numpy(), copy=True) for v in self.weights]
 
     def set_weights(self, weights: Iterable[TensorLike]) -> None:
         """Sets the weights from a list of arrays, in the order of ``weights``."""
@@ -293,6 +294,13 @@ class Layer:
                 f"({', '.join(v.name for v in own) or 'none'}). Received: {len(weights)} arrays."
             )
         for v, w in zip(own, weights):
+            arr = w if isinstance(w, np.ndarray) else (
+                np.asarray(w) if isinstance(w, (list, tuple)) else None)
+            if arr is not None and arr.dtype.kind in "USOMmc":
+                raise TypeError(
+                    f"Layer '{self.name}' weight '{v.name}' holds numbers of dtype {v.dtype}. "
+                    f"Received an array of dtype {arr.dtype}."
+                )
             w_shape = tuple(np.shape(w))
             if w_shape != v.shape:
                 raise ValueError(
@@ -464,6 +472,9 @@ class Layer:
                 x = core.cast(x, compute_dtype)
             return x
 
+        if isinstance(inputs, (list, tuple)) and _is_nested_numbers(inputs):
+            # [[1., 2., 3., 4.]] is one array of shape (1, 4), not a structure of scalars.
+            return convert(np.asarray(inputs))
         if isinstance(inputs, (list, tuple, dict)):
             return tree.map_structure(convert, inputs)
         return convert(inputs)
@@ -578,3 +589,10 @@ def _get_constraint(con):
     if con is None:
         return None
     return constraints.get(con)
+
+
+def _is_nested_numbers(value) -> bool:
+    """True for a (nested) list of plain Python/NumPy numbers, e.g. ``[[1., 2.], [3., 4.]]``."""
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 and all(_is_nested_numbers(v) for v in value)
+    return isinstance(value, (int, float, bool, np.number, np.bool_))

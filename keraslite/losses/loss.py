@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from keraslite import config, ops
+from keraslite.losses.argument_checks import check_arguments
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -40,11 +41,33 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     return divide_no_nan(total, divisor)
 
 
+def _check_weight_shape(values, sample_weight):
+    """sample_weight must broadcast against the per-sample losses from the left (batch axis
+    first). Checked on the static shapes, so a mismatch is a ValueError naming sample_weight
+    instead of a backend broadcasting or graph error."""
+    got, want = tuple(sample_weight.shape), tuple(values.shape)
+    if not want:
+        return  # a loss already reduced over the batch (Dice, Tversky): weights broadcast
+    if len(got) <= len(want) and all(
+            g is None or w is None or g == w or g == 1 for g, w in zip(got, want)):
+        return
+    raise ValueError(
+        f"sample_weight of shape {got} does not match the per-sample loss of shape {want}: "
+        "give one weight per sample, shape (batch,), or per loss element, shape "
+        f"{want}. Received: sample_weight.shape={got}"
+    )
+
+
 def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size", dtype=None):
     values = ops.convert_to_tensor(values, dtype=dtype)
     if sample_weight is not None:
         sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), values.dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        _check_weight_shape(values, sample_weight)
+        while 0 < len(sample_weight.shape) < len(values.shape):
+            # (batch,) weights for (batch, steps) losses: one weight per sample, aligned from
+            # the batch axis (plain broadcasting would align it with the last axis).
+            sample_weight = ops.expand_dims(sample_weight, -1)
         values = ops.multiply(values, sample_weight)
     return reduce_values(values, sample_weight, reduction)
 
@@ -79,6 +102,9 @@ class Loss:
         y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
         y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
         losses = self.call(y_true, y_pred)
+        if losses is None or isinstance(losses, (str, bytes, dict, set)):
+            raise TypeError(f"Loss '{self.name}' must return numbers (a tensor of per-sample "
+                            f"losses). Received: {losses!r:.80}")
         return reduce_weighted_values(losses, sample_weight, self.reduction, self.dtype)
 
     def call(self, y_true, y_pred):
@@ -100,6 +126,7 @@ class LossFunctionWrapper(Loss):
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
+        check_arguments(type(self).__name__, kwargs)
         self.fn = fn
         self._fn_kwargs = kwargs
 

@@ -7,6 +7,7 @@ comparison), so no Python branches depend on tensor values.
 from __future__ import annotations
 
 from keraslite import config, ops
+from keraslite.losses.argument_checks import check_arguments
 from keraslite.losses.loss import divide_no_nan, squeeze_or_expand_to_same_rank
 from keraslite.metrics.metric import Metric
 from keraslite.metrics.reduction_metrics import MeanMetricWrapper
@@ -57,9 +58,11 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
 def _thresholds_list(thresholds, default):
     if thresholds is None:
         return [default], True
-    if isinstance(thresholds, (int, float)):
-        return [float(thresholds)], True
-    return [float(t) for t in thresholds], False
+    single = isinstance(thresholds, (int, float))
+    values = [thresholds] if single else list(thresholds)
+    for t in values:  # probability cut-offs: a string or 1.5 is a mistake, not a threshold
+        check_arguments("thresholds", {"threshold": t})
+    return [float(t) for t in values], single
 
 
 def _filter_top_k(x, k):
@@ -133,6 +136,11 @@ class Precision(_ConfusionMetric):
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name or "precision", dtype=dtype)
+        for arg, value in (("top_k", top_k), ("class_id", class_id)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < (1 if arg == "top_k" else 0)):
+                raise ValueError(f"{type(self).__name__}: `{arg}` must be None or an int >= "
+                                 f"{1 if arg == 'top_k' else 0}. Received: {arg}={value!r}")
         self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
         default = 0.5 if top_k is None else _NEG_INF
         self.thresholds, self._single = _thresholds_list(thresholds, default)

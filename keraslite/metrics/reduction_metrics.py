@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from keraslite import ops
+from keraslite.losses.argument_checks import check_arguments
 from keraslite.losses.loss import divide_no_nan, squeeze_or_expand_to_same_rank
 from keraslite.metrics.metric import Metric
 
@@ -72,16 +73,29 @@ class Mean(Metric):
         return divide_no_nan(self.total.value, self.count.value)
 
 
+def check_numeric_result(values, owner: str) -> None:
+    """A user function's result must be numbers: a string or None would otherwise fail inside
+    the compiled step with a backend message that names neither the function nor the value."""
+    dtype = getattr(values, "dtype", None)
+    kind = getattr(dtype, "kind", None) if dtype is not None and not isinstance(dtype, str) else None
+    if (values is None or isinstance(values, (str, bytes, dict, set))
+            or (kind is not None and kind in "USO")):
+        raise TypeError(f"{owner} must return numbers (a tensor of per-sample values). "
+                        f"Received: {values!r:.80}")
+
+
 class MeanMetricWrapper(Mean):
     """The running mean of ``fn(y_true, y_pred, **kwargs)`` (per-sample values)."""
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
+        check_arguments(type(self).__name__, kwargs)
         self._fn = fn
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        check_numeric_result(values, f"Metric '{self.name}'")
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):

@@ -14,6 +14,25 @@ from keraslite.optimizers import schedules
 from keraslite.utils import naming
 from keraslite.variables import StatelessScope, Variable, creating_path
 
+_INT32_MAX = 2**31 - 1
+
+
+def _check_number(owner, name, value, allow_zero=False):
+    """A hyperparameter as a finite float > 0 (>= 0 with ``allow_zero``): a string or NaN
+    would otherwise reach the compiled step and fail there with a backend message."""
+    import math
+
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, (int, float)) and not (
+            hasattr(value, "__float__") and getattr(value, "ndim", 0) == 0):
+        raise TypeError(f"{owner}: `{name}` must be a number. Received: {name}={value!r} "
+                        f"(of type {type(value).__name__})")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{owner}: `{name}` must be a finite number {bound}. "
+                         f"Received: {name}={value!r}")
+    return number
+
 
 class Optimizer:
     """Base class of all optimizers.
@@ -44,9 +63,13 @@ class Optimizer:
                 f"Unrecognized keyword argument(s) passed to {type(self).__name__}: {sorted(kwargs)}"
             )
         if gradient_accumulation_steps is not None and (
-                not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 2):
+                isinstance(gradient_accumulation_steps, bool)
+                or not isinstance(gradient_accumulation_steps, int)
+                or not 2 <= gradient_accumulation_steps <= _INT32_MAX):
+            # The step counter that decides when to apply is an int32 on the device.
             raise ValueError(
-                f"{type(self).__name__}: `gradient_accumulation_steps` must be an int >= 2. "
+                f"{type(self).__name__}: `gradient_accumulation_steps` must be an int in "
+                f"[2, {_INT32_MAX}]. "
                 f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}"
             )
         if use_ema and not 0.0 <= ema_momentum <= 1.0:
@@ -54,6 +77,11 @@ class Optimizer:
                 f"{type(self).__name__}: `ema_momentum` must be in [0, 1]. "
                 f"Received: ema_momentum={ema_momentum!r}"
             )
+        for arg, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm),
+                           ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm),
+                           ("loss_scale_factor", loss_scale_factor)):
+            if value is not None:
+                _check_number(type(self).__name__, arg, value, allow_zero=arg == "weight_decay")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 f"{type(self).__name__}: set at most one of `clipnorm`, `clipvalue` and "
@@ -78,7 +106,9 @@ class Optimizer:
                 f"LearningRateSchedule. Received: {learning_rate!r}"
             )
         else:
-            self._learning_rate = Variable(float(learning_rate), dtype="float32", trainable=False,
+            learning_rate = _check_number(type(self).__name__, "learning_rate", learning_rate,
+                                          allow_zero=True)
+            self._learning_rate = Variable(learning_rate, dtype="float32", trainable=False,
                                            name="learning_rate")
             self._learning_rate.path = f"{self.name}/learning_rate"
         self._trainable_variables = []
@@ -181,6 +211,8 @@ class Optimizer:
                 "rate cannot be set to a number. Create the optimizer with a float learning rate "
                 "to change it during training."
             )
+        if isinstance(value, (str, bytes, bool, int, float)):  # tensors are assigned as given
+            value = _check_number(type(self).__name__, "learning_rate", value, allow_zero=True)
         self._learning_rate.assign(value)
 
     def _current_learning_rate(self):

@@ -36,6 +36,36 @@ def _per_output(spec, output_names, what):
     return [spec] * n
 
 
+def is_builtin_loss(spec) -> bool:
+    """True for keraslite's own losses (by name, class or function): only for those is the
+    target layout known, so only those get their targets' shapes checked before training. A
+    lambda or a user's Loss subclass may take any layout (Keras trains them unchecked)."""
+    try:
+        resolved = losses.get(spec)
+    except (ValueError, TypeError):
+        return False
+    if type(resolved) is losses.LossFunctionWrapper:
+        resolved = resolved.fn
+    module = (type(resolved).__module__ if isinstance(resolved, losses.Loss)
+              else getattr(resolved, "__module__", "") or "")
+    return module.startswith("keraslite.losses")
+
+
+def _checked_loss_weight(value, where):
+    """A loss weight as a finite float (a NaN weight would surface as a NaN loss mid-fit)."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
+            value, "__float__"):
+        raise TypeError(f"compile(loss_weights=...) expects numbers; {where} is "
+                        f"{type(value).__name__}: {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"compile(loss_weights=...) must hold finite numbers; {where} is "
+                         f"{number}.")
+    return number
+
+
 def _loss_name(loss):
     if isinstance(loss, str):
         return loss
@@ -62,7 +92,9 @@ class CompileLoss:
             weights = [1.0] * len(specs)
         else:
             weights = _per_output(self.weights_spec, self.output_names, "loss_weights")
-            weights = [1.0 if w is None else float(w) for w in weights]
+            where = [f"the weight of output '{name}'" for name in self.output_names]
+            weights = [1.0 if w is None else _checked_loss_weight(w, where[i])
+                       for i, w in enumerate(weights)]
         self.entries = []
         for i, (spec, weight) in enumerate(zip(specs, weights)):
             if spec is not None:
@@ -84,8 +116,14 @@ class CompileLoss:
         for i, _, _, spec in self.entries:
             if i == index:
                 name = _loss_name(spec)
-                return name in _SPARSE_LOSSES or type(spec).__name__ in _SPARSE_LOSSES
+                return is_builtin_loss(spec) and (
+                    name in _SPARSE_LOSSES or type(spec).__name__ in _SPARSE_LOSSES)
         return False
+
+    def knows_targets(self, index):
+        """Whether the loss of output ``index`` has a known target layout (a built-in loss)."""
+        spec = self.loss_for(index)
+        return spec is not None and is_builtin_loss(spec)
 
     def loss_for(self, index):
         for i, loss, _, spec in self.entries:

@@ -11,7 +11,23 @@ import numpy as np
 from keraslite.utils import tree
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_INT32 = np.iinfo(np.int32)
+
+
+def is_pandas(value) -> bool:
+    """A pandas DataFrame or Series (recognised without importing pandas)."""
+    return type(value).__module__.startswith("pandas") and hasattr(value, "to_numpy")
+
+
 def _as_array(value, what):
+    if is_pandas(value):
+        pandas_value, value = value, value.to_numpy()
+        if value.dtype == object:  # mixed bool/number columns: numbers if they all convert
+            try:
+                value = pandas_value.to_numpy(dtype=np.float64)
+            except (TypeError, ValueError):
+                pass
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()
     try:
@@ -24,15 +40,56 @@ def _as_array(value, what):
             f"(dtype={arr.dtype}); keraslite trains on numbers. Encode the data as numbers first "
             "(e.g. with a StringLookup layer or a NumPy mapping)."
         )
+    if arr.dtype.kind in "MmcV":
+        kind, hint = {
+            "M": ("dates", "dates to seconds: a.astype('datetime64[s]').astype('int64')"),
+            "m": ("durations", "durations to seconds: a / np.timedelta64(1, 's')"),
+            "c": ("complex numbers", "np.stack([a.real, a.imag], axis=-1)"),
+        }.get(arr.dtype.kind, ("raw records", "one numeric column per field"))
+        raise TypeError(
+            f"{what} holds {kind} (dtype={arr.dtype}); keraslite trains on real numbers. "
+            f"Convert them first, e.g. {hint}."
+        )
     if arr.ndim == 0:
         raise ValueError(f"{what} must have a batch dimension. Received a scalar.")
     if arr.dtype.kind in "fc" and arr.size and not np.isfinite(arr).all():
         _raise_non_finite(arr, what)
     if arr.dtype == np.float64:
+        # float64 data enters the model as float32 (floatx): a finite value beyond float32's
+        # range would become inf there and surface later as a NaN loss, far from its cause.
+        too_big = np.abs(arr) > _FLOAT32_MAX
+        if too_big.any():
+            where = tuple(int(i) for i in np.argwhere(too_big)[0])
+            raise ValueError(
+                f"{what} holds {int(too_big.sum())} value(s) beyond float32's range "
+                f"(+-{_FLOAT32_MAX:.4g}); the first is {arr[where]!r} at index {where}. The data "
+                "is computed in float32: rescale it (e.g. standardize or take a log) first."
+            )
         arr = arr.astype(np.float32)
     elif arr.dtype == np.int64 or arr.dtype == np.uint64:
-        arr = arr.astype(np.int32)
+        arr = _narrow_integers(arr, what)
     return arr
+
+
+def _narrow_integers(arr, what):
+    """int64/uint64 -> int32 when every value fits. Otherwise: targets are refused (labels and
+    ids cannot be rounded), weights become float32, and inputs stay wide until the model's
+    input dtype decides (``training/input_standardization.py``). Never a silent wrap."""
+    outside = (arr < _INT32.min) | (arr > _INT32.max)
+    if not arr.size or not outside.any():
+        return arr.astype(np.int32)
+    role = what.split("[")[0].split("(")[0]
+    if role == "sample_weight":
+        return arr.astype(np.float32)
+    if role == "x":
+        return arr
+    where = tuple(int(i) for i in np.argwhere(outside)[0])
+    raise ValueError(
+        f"{what} holds {int(outside.sum())} integer value(s) outside the int32 range "
+        f"[{_INT32.min}, {_INT32.max}]; the first is {arr[where]} at index {where}. Integer "
+        "targets are class ids and must fit int32; if they are numeric values, pass "
+        "y.astype('float32')."
+    )
 
 
 def _raise_non_finite(arr, what):
@@ -50,6 +107,8 @@ def standardize(structure, what):
     """Arrays (or nested lists/dicts of arrays) -> same structure of NumPy arrays."""
     if structure is None:
         return None
+    if is_pandas(structure):
+        return _as_array(structure, what)
     if isinstance(structure, dict):
         return {k: standardize(v, f"{what}[{k!r}]") for k, v in structure.items()}
     if isinstance(structure, (list, tuple)) and structure and all(

@@ -15,7 +15,7 @@ import types
 
 import numpy as np
 
-from keraslite.training.data import ArrayData
+from keraslite.training.data import ArrayData, is_pandas
 from keraslite.utils import tree
 
 
@@ -25,6 +25,8 @@ def is_stream(x) -> bool:
         return False
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         return False  # a backend tensor
+    if is_pandas(x):
+        return False  # a DataFrame or Series is one array (iterating it gives column names)
     from keraslite.utils.py_dataset import PyDataset
 
     return isinstance(x, PyDataset) or _is_tf_dataset(x) or hasattr(x, "__next__") or hasattr(

@@ -104,10 +104,16 @@ class StreamFeeder:
         _, template = first.flat()
         return self.trainer._loop(self.kind, first.num_samples, template)
 
-    def _standardized(self, raw):
-        # Every batch is checked on the host: a compiled loop retraced for a new batch shape
-        # would not check the model's input spec again.
-        return self.trainer._check_batch(batch_data(raw, self.what))
+    def _standardized(self, raw, index):
+        # Every batch is checked on the host (inputs, targets' structure and label ranges): a
+        # compiled loop retraced for a new batch shape would not check the model's input spec
+        # again, and the compiled step cannot refuse a label outside the classes.
+        try:
+            data = batch_data(raw, self.what)
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"Batch {index} of the data source: {error}") from None
+        return self.trainer._check_batch(data, index, self.kind,
+                                         had_y=self.first_data().y is not None)
 
     def blocks(self, block, rng=None, start_step=0):
         # Reading, stacking and copying block n + 1 overlaps block n's compute: through JAX's
@@ -127,8 +133,8 @@ class StreamFeeder:
         for _ in range(start_step):  # a resumed epoch: skip the batches already trained on
             if next(batches, None) is None:
                 return
-        for raw in batches:
-            data = self._standardized(raw)
+        for index, raw in enumerate(batches, start_step):
+            data = self._standardized(raw, index)
             flat, template = data.flat()
             this_key = (signature(template), data.num_samples)
             if pending and (this_key != key or len(pending) >= block.size):

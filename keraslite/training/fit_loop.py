@@ -172,6 +172,7 @@ def run_epochs(model, train, val, callbacks, progress, holder, block, epochs, in
         train.on_epoch_end()
         epoch_logs = to_floats(logs) if logs is not None else {}
         check_loss(epoch_logs, epoch, step)
+        holder.checkpoint()  # the state a failure later in fit falls back to
         if val is not None and _should_validate(epoch, validation_freq):
             val_logs = model._run_test(val, callbacks)
             epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})

@@ -5,8 +5,20 @@ Python ``Variable`` objects cannot keep their own arrays current without a copy 
 Instead each variable points at the holder; reading it (a callback, the user) returns the
 latest value, and assigning it (e.g. a new learning rate) replaces the value the next compiled
 call receives. ``release`` writes everything back when the loop ends.
+
+**Failures.** On JAX the state is donated: once a compiled call is dispatched its input buffers
+are gone, and if the call then fails (a device out-of-memory error, an error raised after
+dispatch) its outputs are poisoned too, so writing either back would leave a model whose
+``get_weights``/``predict``/``save`` all raise. The holder therefore keeps a host copy of the
+state, taken when it starts and refreshed by ``checkpoint()`` (``fit`` calls it after every
+epoch), and ``release`` after a failure puts that copy back wherever a value is unusable. The
+copy costs one device-to-host transfer of the state per epoch and host memory for one copy of
+it; a backend that does not donate (TensorFlow) keeps its last good values anyway and pays
+nothing.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from keraslite.backends import compile as B_compile
 
@@ -25,6 +37,8 @@ class StateHolder:
             flat = B_compile.unique_buffers([v for group in self.values for v in group])
             it = iter(flat)
             self.values = [[next(it) for _ in group] for group in self.values]
+        self.backup = None
+        self.checkpoint()
 
     def read(self, index):
         gi, vi = index
@@ -34,8 +48,20 @@ class StateHolder:
         gi, vi = index
         self.values[gi][vi] = value
 
-    def release(self):
-        """Writes the live values back into the variables and detaches them."""
+    def checkpoint(self):
+        """Keeps a host copy of the current values, the state ``release`` falls back to after a
+        failed compiled call (only where calls donate their inputs)."""
+        if B_compile.DONATES_STATE:
+            # A copy, not a view: a zero-copy view would share the buffer that is donated next.
+            self.backup = [[np.array(v, copy=True) for v in group] for group in self.values]
+
+    def release(self, failed=False):
+        """Writes the live values back into the variables and detaches them. After a failure
+        (``failed``), values that a failed call consumed or poisoned are replaced by the last
+        checkpoint, so the model keeps its last good weights."""
+        if failed and self.backup is not None and not all(
+                _usable(v) for group in self.values for v in group):
+            self.values = [[B_compile.to_device(a) for a in group] for group in self.backup]
         for group, values in zip(self.groups, self.values):
             for var, value in zip(group, values):
                 var._holder = None
@@ -53,5 +79,19 @@ class HeldState:
         self.holder = StateHolder(self.groups)
         return self.holder
 
-    def __exit__(self, *exc):
-        self.holder.release()
+    def __exit__(self, exc_type, exc, traceback):
+        self.holder.release(failed=exc_type is not None)
+
+
+def _usable(value) -> bool:
+    """False for an array a failed call consumed (donated) or poisoned (its error pending)."""
+    is_deleted = getattr(value, "is_deleted", None)
+    if is_deleted is not None and is_deleted():
+        return False
+    ready = getattr(value, "block_until_ready", None)
+    if ready is not None:
+        try:
+            ready()
+        except Exception:  # the failed computation's error, raised again on every read
+            return False
+    return True

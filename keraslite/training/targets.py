@@ -60,7 +60,7 @@ def check_targets(compile_loss, y_flat, specs, names) -> None:
         where = f"output '{names[i]}'" if len(names) > 1 else "the model output"
         if compile_loss.is_sparse(i):
             _check_sparse(y, tuple(spec.shape), where)
-        else:
+        elif compile_loss.knows_targets(i):
             _check_dense(y, tuple(spec.shape), where)
 
 
@@ -140,6 +140,11 @@ def class_weights_to_sample_weights(class_weight, data, n_classes=None) -> np.nd
                          f"{sorted(map(repr, class_weight))}")
     weights = np.ones(len(labels), dtype=np.float32)
     for cls, w in class_weight.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float, np.number)):
+            raise TypeError(f"class_weight[{cls!r}] must be a number. Received: {w!r}")
+        if not np.isfinite(w) or w < 0:
+            raise ValueError(f"class_weight[{cls!r}] must be a finite number >= 0. "
+                             f"Received: {w!r}")
         weights[labels == int(cls)] = float(w)
     if data.sample_weight is not None:
         weights = weights * np.asarray(data.sample_weight, dtype=np.float32)

@@ -34,6 +34,7 @@ from keraslite.training.data_sources import batch_data, is_stream, make_source
 from keraslite.training.feeders import ArrayFeeder, i32, make_feeder, predict_batches
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
+from keraslite.training.input_standardization import standardize_inputs
 from keraslite.training.loop_layouts import check_batch_size, distribution, loop_layout
 from keraslite.training.state import HeldState
 from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs, compute_dtype
@@ -115,6 +116,7 @@ class Trainer(StepMethods):
     # -- building for data ------------------------------------------------------------------
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; checks inputs and targets."""
+        data.x = standardize_inputs(self, data.x)
         x_spec = tree.map_structure(
             lambda a: KerasTensor((None,) + tuple(a.shape[1:]), compute_dtype(a)), data.x)
         if need_y and self._uses_custom_train_step() and self._compile_loss is None:
@@ -152,12 +154,29 @@ class Trainer(StepMethods):
         if y_flat is not None:
             targets.check_targets(self._compile_loss, y_flat, flat_specs, names)
 
-    def _check_batch(self, data):
-        """Host-side check of one streamed batch (inputs, then targets' structure)."""
-        if not (self._uses_custom_train_step() and self._compile_loss is None):
-            self._check_input_spec(data.x)
-        if data.y is not None:
-            data.y = targets.flatten_targets(self.name, data.y, self._train_output_names)
+    def _check_batch(self, data, index=None, kind=None, had_y=None):
+        """Host-side check of one streamed batch: inputs, targets' structure, and the targets'
+        values (label ranges) on every batch, not only the first. ``index`` names the batch."""
+        try:
+            data.x = standardize_inputs(self, data.x)
+            custom = self._uses_custom_train_step() and self._compile_loss is None
+            if not custom:
+                self._check_input_spec(data.x)
+            if data.y is None and had_y and kind in ("train", "test") and not custom:
+                raise ValueError(
+                    "the batch holds only x, but the first batch had targets y. Every batch "
+                    "must be (x, y) or (x, y, sample_weight)."
+                )
+            if data.y is not None:
+                data.y = targets.flatten_targets(self.name, data.y, self._train_output_names)
+                cache = getattr(self, "_symbolic_outputs_cache", None)
+                if cache is not None and not custom:
+                    targets.check_targets(self._compile_loss, data.y, cache[1],
+                                          self._train_output_names)
+        except ValueError as error:
+            if index is None:
+                raise
+            raise ValueError(f"Batch {index} of the data source: {error}") from None
         return data
 
     def _ensure_optimizer_built(self):
@@ -227,6 +246,10 @@ class Trainer(StepMethods):
         check_batch_size(batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative integer. Received: epochs={epochs!r}")
+        if (isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer))
+                or initial_epoch < 0):
+            raise ValueError("initial_epoch must be a non-negative integer. "
+                             f"Received: initial_epoch={initial_epoch!r}")
         steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
         verbose = 1 if verbose == "auto" else int(verbose)
         train, val = self._feeder(x, y, sample_weight, batch_size, "train", "fit", shuffle,
@@ -374,6 +397,7 @@ class Trainer(StepMethods):
         return tree.pack_as(converted[0], leaves)
 
     def _checked_x(self, x):
+        x = standardize_inputs(self, x)
         self._check_input_spec(x)
         return x
 

@@ -72,7 +72,9 @@ def _cnn():
     return model
 
 
-@pytest.mark.parametrize("shape", [(2, 9, 9, 1), (2, 8, 8, 3), (2, 8, 8)])
+# (2, 8, 8) is accepted by fit/evaluate/predict: the missing trailing axis of size 1 is added,
+# as in Keras (tests/training/test_hardening_data.py).
+@pytest.mark.parametrize("shape", [(2, 9, 9, 1), (2, 8, 8, 3), (2, 8, 8, 1, 1, 1)])
 def test_inputs_are_checked_on_every_call_not_only_while_tracing(shape):
     model = _cnn()
     images = RNG.rand(16, 8, 8, 1).astype("float32")
