@@ -75,7 +75,9 @@ def suggest(trial: Any, entry: HyperParameter) -> Any:
             # Dense near max_value: mirror a log-uniform draw inside the range.
             value = c["min_value"] + c["max_value"] - value
         return value
-    return trial.suggest_float(key, c["min_value"], c["max_value"], step=c["step"])
+    value = trial.suggest_float(key, c["min_value"], c["max_value"], step=c["step"])
+    # min + k * step carries float noise (0.30000000000000004): show the step's value.
+    return value if c["step"] is None else round(value, 12)
 
 
 def trial_source(trial: Any):

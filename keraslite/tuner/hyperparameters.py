@@ -78,7 +78,7 @@ class HyperParameter:
         if c["step"] is None:
             return None
         count = int(math.floor((c["max_value"] - c["min_value"]) / c["step"] + 1e-9)) + 1
-        return [c["min_value"] + i * c["step"] for i in range(count)]
+        return [round(c["min_value"] + i * c["step"], 12) for i in range(count)]
 
     def to_dict(self) -> dict:
         return {
