@@ -73,6 +73,8 @@ class _IndexLookup(Layer):
         kwargs.pop("vocabulary_dtype", None)
         super().__init__(**kwargs)
         cls = type(self).__name__
+        if output_mode == "binary":  # Keras's old name for multi_hot, still accepted
+            output_mode = "multi_hot"
         if max_tokens is not None:
             max_tokens = arg_utils.positive_int(cls, "max_tokens", max_tokens)
         if isinstance(num_oov_indices, bool) or not isinstance(num_oov_indices, int) \
@@ -219,7 +221,9 @@ class _IndexLookup(Layer):
         """Int indices (a backend tensor) -> the output mode's encoding."""
         if self.output_mode == "int":
             return indices
-        if len(indices.shape) == 1 and self.output_mode != "one_hot":
+        # A scalar is one row of one token; a rank-1 input is one row (Keras: [2, 3] ->
+        # one multi_hot vector), so only a scalar gains an axis (one_hot of it: (1, depth)).
+        if len(indices.shape) == 0:
             indices = ops.expand_dims(indices, -1)
         if self.output_mode == "one_hot" and len(indices.shape) > 1 and indices.shape[-1] == 1:
             indices = ops.squeeze(indices, -1)
@@ -268,10 +272,11 @@ class _IndexLookup(Layer):
         if self.output_mode == "int":
             return shape
         if self.output_mode == "one_hot":
+            shape = shape or (1,)
             if len(shape) > 1 and shape[-1] == 1:
                 shape = shape[:-1]
             return shape + (self._depth(),)
-        return (shape[:-1] if len(shape) > 1 else shape) + (self._depth(),)
+        return shape[:-1] + (self._depth(),)  # the last axis (a row of tokens) is reduced
 
     def get_config(self):
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,
@@ -390,6 +395,8 @@ class TextVectorization(_IndexLookup):
         if not (split is None or callable(split) or split in SPLITS):
             raise arg_utils.invalid("TextVectorization", "split",
                                     f"None, a callable or one of {SPLITS}", split)
+        if output_mode == "binary":  # Keras's old name for multi_hot
+            output_mode = "multi_hot"
         if output_mode not in ("int", "multi_hot", "count", "tf_idf"):
             raise arg_utils.invalid("TextVectorization", "output_mode",
                                     "'int', 'multi_hot', 'count' or 'tf_idf'", output_mode)
