@@ -49,12 +49,14 @@ def _process_alive(pid: int, start: Optional[str]) -> bool:
 
 
 def is_stale(user_attrs: dict, lease_timeout: float, active_ids: set, trial_id: int,
-             now: Optional[float] = None) -> bool:
-    """True when a RUNNING trial's worker is gone."""
+             started: Optional[float] = None, now: Optional[float] = None) -> bool:
+    """True when a RUNNING trial's worker is gone (``started``: when the trial was asked)."""
+    now = time.time() if now is None else now
     lease = user_attrs.get(LEASE_ATTR)
     if not isinstance(lease, dict):
-        return False  # not (yet) leased: just asked, or run by something other than a tuner
-    now = time.time() if now is None else now
+        # Asked but never leased: its worker died between the two writes, or it is just being
+        # leased now; give it the lease timeout before calling it dead.
+        return started is not None and now - started > lease_timeout
     me = owner()
     if lease.get("host") == me["host"]:
         if lease.get("pid") == me["pid"] and lease.get("start") == me["start"]:

@@ -118,8 +118,9 @@ class Oracle:
         for frozen in trials:
             if frozen.state != TrialState.RUNNING or frozen.number in self._active_ids:
                 continue
+            started = frozen.datetime_start.timestamp() if frozen.datetime_start else None
             if not lease_lib.is_stale(frozen.user_attrs, self.lease_timeout, self._active_ids,
-                                      frozen.number):
+                                      frozen.number, started):
                 continue
             try:
                 self.storage.set_trial_user_attr(frozen._trial_id, records.STATUS_ATTR,
