@@ -26,7 +26,6 @@ from keraslite.tuner import lease as lease_lib
 from keraslite.tuner import storage as storage_lib
 from keraslite.tuner import trial_records as records
 from keraslite.tuner.hyperparameters import HyperParameter
-from keraslite.tuner.objective import Objective
 
 SPACE_ATTR = "keraslite:space"
 INPUT_SHAPE_ATTR = "keraslite:input_shape"

@@ -136,10 +136,6 @@ def test_changed_search_space_is_a_clear_error(tmp_path):
     with pytest.raises(kt.SearchSpaceChangedError, match=r"\['a'\].*overwrite=True"):
         kt.RandomSearch(changed_range, "val_loss", max_trials=2, **args)
 
-    def added(hp):
-        hp.Boolean("c")
-        return Quadratic().build(hp)
-
     class Added(Quadratic):
         def build(self, hp):
             hp.Boolean("c")
@@ -213,3 +209,19 @@ def test_bad_arguments_are_named(tmp_path):
         kt.RandomSearch(42, "val_loss", directory=str(tmp_path))
     with pytest.raises(ValueError, match="storage must be a database URL"):
         kt.RandomSearch(Quadratic(), "val_loss", storage="not a url", directory=str(tmp_path))
+
+
+def test_executions_per_trial_average_fresh_models(tmp_path):
+    class Counting(Quadratic):
+        def fit(self, hp, model, *args, **kwargs):
+            self.fits = getattr(self, "fits", 0) + 1
+            return float(self.fits)  # 1, 2, 3 for the first trial's three executions
+
+    hypermodel = Counting()
+    tuner = kt.RandomSearch(hypermodel, kt.Objective("score", "max"), max_trials=2, seed=0,
+                            executions_per_trial=3, directory=str(tmp_path), project_name="e",
+                            verbose=0)
+    tuner.search()
+    scores = [r.score for r in sorted(tuner.oracle.trials.values(), key=lambda r: r.number)]
+    assert scores == [2.0, 5.0]  # mean(1, 2, 3), mean(4, 5, 6)
+    assert len(hypermodel.calls) == 1 + 6  # the record pass, then one build per execution

@@ -11,7 +11,6 @@ import time
 import optuna
 import pytest
 
-from keraslite import tuner as kt
 from keraslite.tuner import storage as storage_lib
 from keraslite.tuner import trial_records as records
 
