@@ -6,11 +6,13 @@ received, so a wrong constructor call is fixed from the message alone.
 from __future__ import annotations
 
 from keraslite import config
+from keraslite.utils.allocation_budget import check_dimension
+from keraslite.utils.text import short_repr
 
 
 def invalid(layer_cls: str, arg: str, expected: str, value) -> ValueError:
     return ValueError(
-        f"{layer_cls}: argument `{arg}` must be {expected}. Received: {arg}={value!r}"
+        f"{layer_cls}: argument `{arg}` must be {expected}. Received: {arg}={short_repr(value)}"
     )
 
 
@@ -48,6 +50,8 @@ def normalize_tuple(layer_cls: str, arg: str, value, n: int, allow_zero: bool = 
     lowest = 0 if allow_zero else 1
     if any(v < lowest for v in out):
         raise invalid(layer_cls, arg, what, value)
+    for v in out:
+        check_dimension(layer_cls, arg, v)
     return tuple(int(v) for v in out)
 
 
@@ -55,9 +59,10 @@ def positive_int(layer_cls: str, arg: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         # Accept integral floats such as 32.0 from hyperparameter searches.
         if isinstance(value, float) and value.is_integer() and value > 0:
-            return int(value)
+            return check_dimension(layer_cls, arg, int(value))
         raise invalid(layer_cls, arg, "a positive integer", value)
-    return int(value)
+    # Every caller sizes an axis with it (units, filters, num_tokens, n...).
+    return check_dimension(layer_cls, arg, int(value))
 
 
 def conv_output_length(length, kernel: int, stride: int, padding: str, dilation: int = 1):

@@ -37,13 +37,16 @@ class Functional(Model):
         _check_connected(nodes, self._input_tensors)
         self._nodes = _sorted_by_depth(nodes, self._output_tensors)
         self._steps = [_CompiledNode(node) for node in self._nodes if not node.is_input]
-        layers: list[Layer] = []
-        for node in self._nodes:
-            if not any(node.layer is seen for seen in layers):
-                layers.append(node.layer)
-        # Inputs first, in the order the user gave them, like Keras.
+        # Deduplicated by id (a scan of the list per node made 10,000-layer models quadratic).
         input_layers = [t._history[0] for t in self._input_tensors]
-        self._layers = input_layers + [l for l in layers if not any(l is i for i in input_layers)]
+        seen = {id(layer) for layer in input_layers}
+        layers: list[Layer] = list(input_layers)  # inputs first, in the user's order, like Keras
+        for node in self._nodes:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
+                layers.append(node.layer)
+        self._layers = layers
+        _check_unique_names(layers, self.name)
         self.input_spec = [InputSpec(shape=t.shape, ndim=len(t.shape)) for t in self._input_tensors]
         self.built = True
 
@@ -178,6 +181,21 @@ class _CompiledNode:
         out = self.layer(*args, **kwargs)
         for tensor, value in zip(self.outputs, tree.flatten(out)):
             values[id(tensor)] = value
+
+
+def _check_unique_names(layers, model_name):
+    """Layer names address weights, h5 groups and ``get_layer``, so they must be unique (as in
+    Keras); the same layer object used twice is one layer."""
+    seen: dict[str, int] = {}
+    for layer in {id(layer): layer for layer in layers}.values():
+        seen[layer.name] = seen.get(layer.name, 0) + 1
+    repeated = [name for name, count in seen.items() if count > 1]
+    if repeated:
+        raise ValueError(
+            f"The name '{repeated[0]}' is used by {seen[repeated[0]]} different layers in model "
+            f"'{model_name}'; every layer of a model needs a unique name. Rename one of them "
+            "(the name= argument of the layer)."
+        )
 
 
 def _normalize_structure(struct, what):

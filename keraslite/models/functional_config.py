@@ -14,14 +14,23 @@ get when it is loaded.
 """
 from __future__ import annotations
 
+import json
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from keraslite.layers.core.input_layer import InputLayer
+from keraslite.models.node import Node
+from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.utils import tree
 
 if TYPE_CHECKING:
     from keraslite.models.functional import Functional
     from keraslite.utils.typing import Config
+
+# What a model config may ask for. The largest keraslite applications have a few hundred layers;
+# these leave room for very deep generated models while refusing a file that asks for millions.
+MAX_LAYERS = 50_000
+MAX_NODES = 100_000
 
 
 def get_functional_config(model: Functional) -> Config:
@@ -71,13 +80,17 @@ def functional_from_config(cls: type[Functional], config: Config,
 
     _expect(isinstance(config, dict) and isinstance(config.get("layers"), list),
             "a functional model config needs a 'layers' list")
-    layers, pending = [], []
+    check_limit("layers", len(config["layers"]), MAX_LAYERS, "MAX_LAYERS")
+    node_lists = []
     for i, entry in enumerate(config["layers"]):
         _expect(isinstance(entry, dict), f"layers[{i}] must be a dict")
-        layers.append(deserialize_layer(entry, custom_objects=custom_objects))
         nodes = entry.get("inbound_nodes", [])
         _expect(isinstance(nodes, list), f"layers[{i}]['inbound_nodes'] must be a list")
-        pending.append(list(nodes))
+        node_lists.append(nodes)
+    # Checked before any layer is created, so an oversized file costs nothing.
+    check_limit("layer calls (nodes)", sum(map(len, node_lists)), MAX_NODES, "MAX_NODES")
+    layers = [deserialize_layer(entry, custom_objects=custom_objects)
+              for entry in config["layers"]]
     # outputs[layer][node] -> flat output tensors
     outputs: list[list[list[Any]]] = [[] for _ in layers]
     for i, layer in enumerate(layers):
@@ -85,7 +98,8 @@ def functional_from_config(cls: type[Functional], config: Config,
             outputs[i].append([layer.output_tensor])
 
     class _NotYet(Exception):
-        pass
+        def __init__(self, key):
+            self.key = key
 
     def tensor_of(ref):
         _expect(isinstance(ref, list) and len(ref) == 3 and all(isinstance(r, int) for r in ref),
@@ -94,40 +108,102 @@ def functional_from_config(cls: type[Functional], config: Config,
         _expect(0 <= layer_i < len(layers) and node_i >= 0,
                 f"tensor reference {ref!r} names no layer call")
         if node_i >= len(outputs[layer_i]):
-            raise _NotYet
+            raise _NotYet((layer_i, node_i))
         flat = outputs[layer_i][node_i]
         _expect(0 <= tensor_i < len(flat), f"tensor reference {ref!r} names no output")
         return flat[tensor_i]
 
-    # Replay the calls: each round runs every call whose inputs exist; a layer's calls run in
-    # their recorded order, which is what makes node indices line up.
-    progress = True
-    while progress and any(pending):
-        progress = False
-        for i, layer in enumerate(layers):
-            while pending[i]:
-                node = pending[i][0]
-                where = f"Layer '{layer.name}' in model '{config.get('name')}'"
-                _expect(isinstance(node, dict), f"{where}: a node must be a dict")
-                try:
-                    args = json_values.decode(node.get("args", []), tensor_of, where)
-                    kwargs = json_values.decode(node.get("kwargs", {"__dict__": {}}), tensor_of,
-                                                where)
-                except _NotYet:
-                    break
-                _expect(isinstance(args, list) and isinstance(kwargs, dict),
-                        f"{where}: node args must be a list and kwargs a dict")
-                out = layer(*args, **kwargs)
-                outputs[i].append(tree.flatten(out))
-                pending[i].pop(0)
-                progress = True
-    if any(pending):
-        stuck = [layers[i].name for i, p in enumerate(pending) if p]
-        raise ValueError(f"Invalid model config: the calls of layers {stuck} need tensors that "
-                         "no layer in the config produces.")
+    # Replay the calls. A layer's calls run in their recorded order (which makes node indices
+    # line up); a call whose input does not exist yet waits on the call that makes it, and is
+    # retried when that call has run, so each call is tried a bounded number of times whatever
+    # the order of the layers in the file (retrying every waiting call each round was
+    # quadratic for a chain listed backwards).
+    done = [0] * len(layers)
+    waiting: dict[tuple[int, int], list[int]] = {}
+    ready = deque(range(len(layers)))
+    specs: dict[Any, Any] = {}
+    while ready:
+        i = ready.popleft()
+        layer = layers[i]
+        while done[i] < len(node_lists[i]):
+            node = node_lists[i][done[i]]
+            where = f"Layer '{layer.name}' in model '{config.get('name')}'"
+            _expect(isinstance(node, dict), f"{where}: a node must be a dict")
+            try:
+                args = json_values.decode(node.get("args", []), tensor_of, where)
+                kwargs = json_values.decode(node.get("kwargs", {"__dict__": {}}), tensor_of,
+                                            where)
+            except _NotYet as missing:
+                waiting.setdefault(missing.key, []).append(i)
+                break
+            _expect(isinstance(args, list) and isinstance(kwargs, dict),
+                    f"{where}: node args must be a list and kwargs a dict")
+            out = _replay_call(layer, args, kwargs, specs)
+            outputs[i].append(tree.flatten(out))
+            done[i] += 1
+            ready.extend(waiting.pop((i, len(outputs[i]) - 1), ()))
+    if any(done[i] < len(nodes) for i, nodes in enumerate(node_lists)):
+        stuck = [layers[i].name for i, nodes in enumerate(node_lists) if done[i] < len(nodes)]
+        raise ValueError(f"Invalid model config: the calls of layers {stuck[:20]} need tensors "
+                         "that no layer in the config produces.")
     inputs = json_values.decode(config.get("inputs"), tensor_of, "model inputs")
     outs = json_values.decode(config.get("outputs"), tensor_of, "model outputs")
     return cls(inputs, outs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _replay_call(layer, args, kwargs, specs):
+    """``layer(*args, **kwargs)`` on symbolic tensors, reusing the output specs of an earlier
+    call of a layer of the same class and config on inputs of the same shapes and dtypes.
+
+    Finding output shapes runs ``call`` abstractly (two traces, about 2 ms a layer), which made
+    rebuilding long chains of identical layers slow; the reuse applies to keraslite's own layers
+    only, whose output spec is a function of their config and input specs.
+    """
+    key = _spec_key(layer, args, kwargs)
+    known = specs.get(key) if key is not None else None
+    if known is None:
+        out = layer(*args, **kwargs)
+        flat = tree.flatten(out)
+        if key is not None and flat and all(isinstance(t, KerasTensor) for t in flat):
+            specs[key] = (out, [(t.shape, t.dtype, t.sparse) for t in flat])
+        return out
+    # What Layer._symbolic_call does, with the output specs already known.
+    layer._check_input_spec(args[0])
+    layer._maybe_build(args[0])
+    template, flat_specs = known
+    out = tree.pack_as(template, [KerasTensor(shape, dtype, sparse=sparse)
+                                  for shape, dtype, sparse in flat_specs])
+    Node(layer, args, kwargs, out)
+    return out
+
+
+def _spec_key(layer, args, kwargs):
+    """What a builtin layer's symbolic output depends on, as a hashable value; None if unknown."""
+    if not type(layer).__module__.startswith("keraslite.layers.") or not args:
+        return None
+    try:
+        layer_config = dict(layer.get_config())
+        layer_config.pop("name", None)
+        layer_text = json.dumps(layer_config, sort_keys=True)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    leaves = []
+    for leaf in tree.flatten((args, kwargs)):
+        if isinstance(leaf, KerasTensor):
+            leaves.append(("tensor", leaf.shape, leaf.dtype, leaf.sparse))
+        elif leaf is None or isinstance(leaf, (bool, int, float, str)):
+            leaves.append((type(leaf).__name__, leaf))
+        else:
+            return None
+    structure = repr(tree.map_structure(lambda _: 0, (args, kwargs)))
+    return type(layer), layer_text, structure, tuple(leaves)
+
+
+def check_limit(what, count, limit, name):
+    if count > limit:
+        raise ValueError(f"Invalid model config: it lists {count:,} {what}; at most {limit:,} "
+                         f"are allowed (keraslite.models.functional_config.{name}). Raise the "
+                         "limit only for a file you trust.")
 
 
 def _expect(condition, message):

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from keraslite.ops.keras_tensor import KerasTensor
-from keraslite.utils import tree
+from keraslite.utils import allocation_budget, tree
 
 if TYPE_CHECKING:
     from keraslite.layers.layer import Layer
@@ -32,6 +32,9 @@ class Node:
         ]
         self.outputs = outputs
         self.output_tensors = [x for x in tree.flatten(outputs) if isinstance(x, KerasTensor)]
+        # Every symbolic call passes here: an output no device could hold is refused now,
+        # not when XLA or TensorFlow first compiles it (XLA aborts the process).
+        allocation_budget.check_outputs(f"Layer '{layer.name}'", self.output_tensors)
         self.order = next(_creation_order)
         node_index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)

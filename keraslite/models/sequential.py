@@ -163,6 +163,11 @@ class Sequential(Model):
                     custom_objects: dict[str, Any] | None = None) -> Sequential:
         from keraslite.saving.serialization import deserialize_layer
 
+        from keraslite.models.functional_config import MAX_LAYERS, check_limit
+
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError("Invalid model config: a Sequential config needs a 'layers' list.")
+        check_limit("layers", len(config["layers"]), MAX_LAYERS, "MAX_LAYERS")
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
             model.add(deserialize_layer(layer_config, custom_objects=custom_objects), rebuild=False)

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from keraslite.models.model import Model
     from keraslite.utils.typing import Config
 
+# Losses or metrics one compile config may list (over all outputs).
+MAX_METRICS = 256
+
 
 def get_compile_config(model: Model) -> Config | None:
     """The model's compile arguments as JSON data; None if it was not compiled."""
@@ -45,6 +48,8 @@ def compile_from_config(model: Model, config: Config,
     if not isinstance(config, dict):
         raise ValueError("Invalid compile config: expected a dict. "
                          f"Received: {type(config).__name__}")
+    for key in ("metrics", "weighted_metrics", "loss"):
+        _check_count(config.get(key), key)
     optimizer_config = config.get("optimizer")
     optimizer = optimizers.deserialize(optimizer_config,
                                        _with_registered(optimizer_config, custom_objects))
@@ -60,6 +65,25 @@ def compile_from_config(model: Model, config: Config,
         jit_compile=config.get("jit_compile", "auto"),
         auto_scale_loss=bool(config.get("auto_scale_loss", True)),
     )
+
+
+def _check_count(value, key):
+    """Refuses a compile config listing more losses or metrics than any model uses: each one is
+    compiled into the training step, so 10,000 copies of "mae" would make fit() take minutes."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict) and set(item) == {"__dict__"} and isinstance(
+                item["__dict__"], dict):
+            stack.extend(item["__dict__"].values())
+        elif item is not None:
+            count += 1
+    if count > MAX_METRICS:
+        raise ValueError(f"Invalid compile config: '{key}' lists {count:,} entries; at most "
+                         f"{MAX_METRICS} are allowed (keraslite.saving.compile_config."
+                         "MAX_METRICS). Raise the limit only for a file you trust.")
 
 
 def _module(kind):

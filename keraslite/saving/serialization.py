@@ -107,6 +107,7 @@ def deserialize_layer(config: Config, custom_objects: dict[str, Any] | None = No
         raise ValueError(f"The 'config' of a '{class_name}' layer must be a dict. Received: "
                          f"{type(inner).__name__}")
     inner = dict(inner)
+    _check_base_keys(inner, class_name)
     build_config = config.get("build_config")
     if build_config:
         _check_build_config(build_config, class_name)
@@ -121,6 +122,25 @@ def deserialize_layer(config: Config, custom_objects: dict[str, Any] | None = No
     except (ValueError, TypeError) as error:
         raise _in_layer(error, class_name, inner.get("name")) from error
     return layer
+
+
+# Keys every layer config shares, and the JSON types they must have. A file saying
+# "trainable": "no" would otherwise load as trainable (a non-empty string is truthy).
+_BASE_KEY_TYPES = {"name": (str,), "trainable": (bool,), "dtype": (str, dict, type(None))}
+
+
+def _check_base_keys(inner, class_name):
+    from keraslite.utils.text import short_repr
+
+    for key, types in _BASE_KEY_TYPES.items():
+        if key in inner and not isinstance(inner[key], types):
+            label = inner.get("name") if isinstance(inner.get("name"), str) else "?"
+            expected = " or ".join("null" if t is type(None) else
+                                   {"str": "a string", "bool": "true/false",
+                                    "dict": "a dict"}[t.__name__] for t in types)
+            raise TypeError(f"Layer '{label}' ({class_name}): config key '{key}' must be "
+                            f"{expected}. Received: {short_repr(inner[key])} "
+                            f"({type(inner[key]).__name__})")
 
 
 def _in_layer(error, class_name, name):

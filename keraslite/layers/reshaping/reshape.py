@@ -5,6 +5,8 @@ import math
 
 from keraslite import ops
 from keraslite.layers.layer import Layer
+from keraslite.utils.allocation_budget import check_array, check_dimension
+from keraslite.utils.text import short_repr
 
 
 class Reshape(Layer):
@@ -23,13 +25,17 @@ class Reshape(Layer):
         except TypeError:
             raise ValueError(
                 f"Reshape: argument `target_shape` must be {expected}. "
-                f"Received: target_shape={target_shape!r}") from None
+                f"Received: target_shape={short_repr(target_shape)}") from None
         ok = all(isinstance(d, int) and not isinstance(d, bool) and (d > 0 or d == -1)
                  for d in target) and sum(d == -1 for d in target) <= 1
         if not ok:
             raise ValueError(
                 f"Reshape: argument `target_shape` must be {expected}. "
-                f"Received: target_shape={target_shape!r}")
+                f"Received: target_shape={short_repr(target_shape)}")
+        for d in target:
+            check_dimension("Reshape", "target_shape", d)
+        check_array("Reshape", "its output", (None,) + tuple(max(d, 1) for d in target),
+                    self.compute_dtype)
         self.target_shape = tuple(int(d) for d in target)
 
     def _resolve(self, input_shape):
@@ -48,8 +54,11 @@ class Reshape(Layer):
         return self.target_shape
 
     def _mismatch(self, input_shape):
+        # The batch axis is shown as None: the size seen here may be a stand-in used while
+        # shapes are inferred (83), and the example's shape is what the user can fix.
+        shape = (None,) + tuple(input_shape)[1:]
         return ValueError(
-            f"Layer '{self.name}' cannot reshape an input of shape {tuple(input_shape)} to "
+            f"Layer '{self.name}' cannot reshape an input of shape {shape} to "
             f"target_shape={self.target_shape}: the number of elements per example differs."
         )
 
