@@ -29,6 +29,13 @@ SPECS = [
     ["MobileNetV2", {"include_top": False, "input_shape": [96, 96, 3], "alpha": 0.35}],
     ["MobileNetV2", {"include_top": True, "input_shape": [33, 35, 3], "alpha": 1.4,
                      "classes": 5, "classifier_activation": None}],
+    ["MobileNet", {"include_top": True, "input_shape": [32, 32, 3], "classes": 6,
+                   "alpha": 0.5}],
+    ["MobileNet", {"include_top": False, "input_shape": [40, 40, 3], "depth_multiplier": 2,
+                   "pooling": "max"}],
+    ["DenseNet121", {"include_top": True, "input_shape": [32, 32, 3], "classes": 3}],
+    ["DenseNet169", {"include_top": False, "input_shape": [32, 32, 3], "pooling": "avg"}],
+    ["DenseNet201", {"include_top": False, "input_shape": [32, 32, 3]}],
 ]
 
 
