@@ -108,6 +108,7 @@ def functional_from_config(cls: type[Functional], config: Config,
         _expect(0 <= layer_i < len(layers) and node_i >= 0,
                 f"tensor reference {ref!r} names no layer call")
         if node_i >= len(outputs[layer_i]):
+            _expect(replaying, f"tensor reference {ref!r} names no layer call")
             raise _NotYet((layer_i, node_i))
         flat = outputs[layer_i][node_i]
         _expect(0 <= tensor_i < len(flat), f"tensor reference {ref!r} names no output")
@@ -118,6 +119,7 @@ def functional_from_config(cls: type[Functional], config: Config,
     # retried when that call has run, so each call is tried a bounded number of times whatever
     # the order of the layers in the file (retrying every waiting call each round was
     # quadratic for a chain listed backwards).
+    replaying = True  # afterwards a missing call is an error, not something to wait for
     done = [0] * len(layers)
     waiting: dict[tuple[int, int], list[int]] = {}
     ready = deque(range(len(layers)))
@@ -146,6 +148,7 @@ def functional_from_config(cls: type[Functional], config: Config,
         stuck = [layers[i].name for i, nodes in enumerate(node_lists) if done[i] < len(nodes)]
         raise ValueError(f"Invalid model config: the calls of layers {stuck[:20]} need tensors "
                          "that no layer in the config produces.")
+    replaying = False
     inputs = json_values.decode(config.get("inputs"), tensor_of, "model inputs")
     outs = json_values.decode(config.get("outputs"), tensor_of, "model outputs")
     return cls(inputs, outs, name=config.get("name"), trainable=config.get("trainable", True))

@@ -138,3 +138,11 @@ def test_config_values_of_the_wrong_type_name_layer_and_key(key, value):
     assert f"config key '{key}'" in message and "(Dense)" in message
     if key != "name":
         assert "'head'" in message
+
+
+def test_outputs_naming_a_call_that_never_happens_are_a_value_error():
+    """Found by the loader fuzzer: this escaped as an internal exception."""
+    cls, config = _chain_config(3)
+    config["outputs"] = {"__tensor__": [2, 5, 0]}
+    with pytest.raises(ValueError, match=r"tensor reference \[2, 5, 0\] names no layer call"):
+        cls.from_config(config)
