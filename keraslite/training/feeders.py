@@ -95,7 +95,11 @@ class StreamFeeder:
     def first_data(self):
         """The first batch as ArrayData, to build the model and check shapes before training."""
         if self._first is None:
-            self._first = batch_data(self.source.peek(), self.what)
+            raw = self.source.peek()
+            try:
+                self._first = batch_data(raw, self.what)
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"Batch 0 of the data source: {error}") from None
         return self._first
 
     def prepare_loops(self):
@@ -157,6 +161,15 @@ class StreamFeeder:
         self.source.on_epoch_end()
 
 
+def prepare_first_batch(trainer, data, need_y=True):
+    """``trainer._prepare`` on a stream's first batch, its errors naming the batch like the
+    checks of the later batches do."""
+    try:
+        trainer._prepare(data, need_y=need_y)
+    except ValueError as error:
+        raise ValueError(f"Batch 0 of the data source: {error}") from None
+
+
 def predict_batches(source, what):
     """Just the ``x`` of each batch of a stream, for ``predict``."""
     for raw in source.epoch_batches(source.steps()):
@@ -188,7 +201,7 @@ def make_feeder(trainer, x, y, sample_weight, batch_size, kind, what, shuffle=Fa
                 f"{what}() needs targets: the batches from the data source hold only x. "
                 "Yield (x, y) tuples."
             )
-        trainer._prepare(first, need_y=kind != "predict")
+        prepare_first_batch(trainer, first, need_y=kind != "predict")
         return feeder, None
     data = ArrayData(x, y, sample_weight, what=what)
     if (kind == "train" and data.y is None and trainer._compile_loss is not None

@@ -31,7 +31,8 @@ from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 from keraslite.training.data import (ArrayData, check_positive_int, signature,
                                      unpack_validation_data)
 from keraslite.training.data_sources import batch_data, is_stream, make_source
-from keraslite.training.feeders import ArrayFeeder, i32, make_feeder, predict_batches
+from keraslite.training.feeders import (ArrayFeeder, i32, make_feeder, predict_batches,
+                                        prepare_first_batch)
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.input_standardization import standardize_inputs
@@ -356,7 +357,12 @@ class Trainer(StepMethods):
         steps = check_positive_int(steps, "steps", allow_none=True)
         if is_stream(x):
             source = make_source(x, "predict")
-            self._prepare(batch_data(source.peek(), "predict"), need_y=False)
+            raw = source.peek()
+            try:
+                first = batch_data(raw, "predict")
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"Batch 0 of the data source: {error}") from None
+            prepare_first_batch(self, first, need_y=False)
             batches = (self._checked_x(b) for b in predict_batches(source, "predict"))
             total_steps = source.steps() if steps is None else steps
         else:

@@ -8,7 +8,7 @@ import pytest
 
 import keraslite
 from keraslite import layers, losses, metrics, optimizers
-from keraslite.training import step_loop
+from keraslite.training import state, step_loop
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(16, 4).astype("float32")
@@ -158,6 +158,8 @@ def test_failure_inside_the_compiled_loop_keeps_the_last_good_weights(monkeypatc
             raise RuntimeError("RESOURCE_EXHAUSTED: out of memory (simulated)")
         return out
 
+    # Checkpoint after every epoch (fit spaces them out to bound their cost).
+    monkeypatch.setattr(state, "_CHECKPOINT_SPACING", 0.0)
     monkeypatch.setattr(step_loop.StepLoop, "__call__", fails_after_dispatch)
     with pytest.raises(RuntimeError, match="simulated"):
         model.fit(X, y, batch_size=4, epochs=3, verbose=0, callbacks=[Record()])
