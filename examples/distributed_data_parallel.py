@@ -1,14 +1,17 @@
-"""Data-parallel training across two processes on one machine, over loopback (JAX backend).
+"""Data-parallel training across two processes on one machine, over loopback.
 
-Each process is one "host" with two CPU devices; ``keraslite.distribution.initialize`` joins
-them into one job of four devices, and ``DataParallel`` trains one model on batches split over
-all four. Both processes end with identical weights, equal to training on one device.
+``keraslite.distribution.initialize`` joins the processes into one job and ``DataParallel``
+trains one model on batches split over every device of every process. On JAX each process is a
+"host" with two simulated CPU devices (four in all, ``jax.distributed``); on TensorFlow each is
+a worker of a ``MultiWorkerMirroredStrategy``. Both processes end with identical weights, equal
+to training on one device.
 
-    python examples/distributed_data_parallel.py             # starts both processes
-    python examples/distributed_data_parallel.py --quick     # fewer samples (used by the tests)
+    python examples/distributed_data_parallel.py                        # JAX, both processes
+    python examples/distributed_data_parallel.py --backend tensorflow
+    python examples/distributed_data_parallel.py --quick                # fewer samples (tests)
 
 On real hosts run the same worker on each machine with ``--worker --process-id i
---num-processes n --coordinator host0:port`` (and without the simulated CPU devices).
+--num-processes n --addresses host0:port,host1:port`` (and without simulated devices).
 """
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ def worker(args) -> None:
                           f"--xla_force_host_platform_device_count={DEVICES_PER_PROCESS}")
     from keraslite import distribution as dist
 
-    dist.initialize(args.coordinator, args.num_processes, args.process_id)
+    dist.initialize(args.addresses, args.num_processes, args.process_id)
     model, history = _train(args.samples, distributed=True)
     digest = hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest()
     if args.out:
@@ -77,7 +80,8 @@ def main(argv=None) -> int:
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--process-id", type=int, default=0)
     parser.add_argument("--num-processes", type=int, default=2)
-    parser.add_argument("--coordinator", default=None)
+    parser.add_argument("--addresses", default=None, help="host:port of every process")
+    parser.add_argument("--backend", default="jax", choices=("jax", "tensorflow"))
     parser.add_argument("--samples", type=int, default=None)
     parser.add_argument("--out", default=None, help="folder for each process's weights (.npz)")
     args = parser.parse_args(argv)
@@ -85,11 +89,11 @@ def main(argv=None) -> int:
     if args.worker:
         worker(args)
         return 0
-    coordinator = f"127.0.0.1:{_free_port()}"
-    env = dict(os.environ, KERASLITE_BACKEND="jax")
+    addresses = ",".join(f"127.0.0.1:{_free_port()}" for _ in range(args.num_processes))
+    env = dict(os.environ, KERASLITE_BACKEND=args.backend)
     procs = [subprocess.Popen(
         [sys.executable, __file__, "--worker", "--process-id", str(i), "--num-processes",
-         str(args.num_processes), "--coordinator", coordinator, "--samples", str(args.samples)]
+         str(args.num_processes), "--addresses", addresses, "--samples", str(args.samples)]
         + (["--out", args.out] if args.out else []),
         env=env, stdout=subprocess.PIPE, text=True) for i in range(args.num_processes)]
     lines = []

@@ -8,11 +8,12 @@ from keraslite.backends import distribution as B_dist
 
 def initialize(job_addresses: str | None = None, num_processes: int | None = None,
                process_id: int | None = None) -> None:
-    """Connects the processes of one job (``jax.distributed.initialize`` on JAX).
+    """Connects the processes of one job: ``jax.distributed.initialize`` on JAX,
+    ``MultiWorkerMirroredStrategy`` on TensorFlow.
 
     Args:
-        job_addresses: ``"host:port"`` of the coordinator (process 0), or a comma-separated list
-            of every process's address (the first is the coordinator). Default: the
+        job_addresses: comma-separated ``"host:port"`` of every process, the first being the
+            coordinator (process 0); on JAX the coordinator's alone is enough. Default: the
             ``KERAS_DISTRIBUTION_JOB_ADDRESSES`` environment variable.
         num_processes: processes in the job (default ``KERAS_DISTRIBUTION_NUM_PROCESSES``).
         process_id: this process's index, 0 to num_processes - 1 (default
@@ -29,10 +30,11 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     if not job_addresses or not isinstance(job_addresses, str):
         raise ValueError(f"initialize: job_addresses must be 'host:port' of the coordinator. "
                          f"Received: {job_addresses!r}")
-    coordinator = job_addresses.split(",")[0].strip()
-    if ":" not in coordinator:
-        raise ValueError(f"initialize: the coordinator address needs a port ('host:port'). "
-                         f"Received: {coordinator!r}")
+    addresses = [a.strip() for a in job_addresses.split(",") if a.strip()]
+    bad = [a for a in addresses if ":" not in a]
+    if not addresses or bad:
+        raise ValueError(f"initialize: every address needs a port ('host:port'). "
+                         f"Received: {job_addresses!r}")
     for name, value in (("num_processes", num_processes), ("process_id", process_id)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"initialize: {name} must be a non-negative integer. "
@@ -40,7 +42,7 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     if num_processes < 1 or process_id >= num_processes:
         raise ValueError(f"initialize: process_id must be in [0, num_processes). Received: "
                          f"process_id={process_id}, num_processes={num_processes}")
-    B_dist.initialize(coordinator, num_processes, process_id)
+    B_dist.initialize(addresses, num_processes, process_id)
 
 
 def _env_int(name):

@@ -90,15 +90,14 @@ def synced_assignment(variable, current, value):
     return value
 
 
-def initialize(coordinator_address: str, num_processes: int, process_id: int,
-               local_device_ids=None) -> None:
-    """Joins this process to a multi-host JAX job (``jax.distributed.initialize``). On CPU the
-    processes exchange collectives over gloo (TCP), so a job can run on one machine."""
+def initialize(job_addresses: list[str], num_processes: int, process_id: int) -> None:
+    """Joins this process to a multi-host JAX job (``jax.distributed.initialize``; the first
+    address is the coordinator's). On CPU the processes exchange collectives over gloo (TCP),
+    so a job can run on one machine."""
     # Only CPU collectives read this; GPUs and TPUs use their own (NCCL, ICI).
     jax.config.update("jax_cpu_collectives_implementation", "gloo")
-    jax.distributed.initialize(coordinator_address=coordinator_address,
-                               num_processes=num_processes, process_id=process_id,
-                               local_device_ids=local_device_ids)
+    jax.distributed.initialize(coordinator_address=job_addresses[0],
+                               num_processes=num_processes, process_id=process_id)
 
 
 def process_info() -> tuple[int, int]:

@@ -5,12 +5,15 @@ Each step of the loop calls ``strategy.run``: every replica takes its slice of t
 optimizer averages gradients across replicas with the replica context's ``all_reduce`` (so every
 replica applies the same update and the weights stay identical), and metric accumulators add the
 sum of every replica's increment (``Variable.assign`` asks ``synced_assignment``). Moving
-statistics that layers keep (aggregation "mean") are averaged. ``ModelParallel`` (sharded
-variables) is not supported on this backend: it raises a clear error when made.
+statistics that layers keep (aggregation "mean") are averaged. After ``initialize`` the loops run
+under ``MultiWorkerMirroredStrategy`` across the job's workers instead. ``ModelParallel``
+(sharded variables) is not supported on this backend: it raises a clear error when made.
 """
 from __future__ import annotations
 
 import functools
+import json
+import os
 
 import tensorflow as tf
 
@@ -18,8 +21,7 @@ from keraslite.backends.tensorflow import core
 
 SUPPORTS_MODEL_PARALLEL = False
 SUPPORTS_DATA_PARALLEL = True
-UNSUPPORTED = ("is not supported on the tensorflow backend: use KERASLITE_BACKEND=jax for "
-               "ModelParallel and multi-host jobs")
+UNSUPPORTED = "is not supported on the tensorflow backend: use KERASLITE_BACKEND=jax"
 
 
 def list_devices(device_type: str | None = None) -> list[str]:
@@ -51,9 +53,17 @@ def sharding(mesh, axes) -> Mirrored:
     return Mirrored(mesh, axes)
 
 
+_multi_worker = {"strategy": None}
+
+
+def strategy(devices: tuple) -> tf.distribute.Strategy:
+    """The job's MultiWorkerMirroredStrategy after ``initialize``; else one MirroredStrategy
+    per device set (``("cpu:0", "cpu:1")``)."""
+    return _multi_worker["strategy"] or _mirrored(devices)
+
+
 @functools.lru_cache(maxsize=None)
-def strategy(devices: tuple) -> tf.distribute.MirroredStrategy:
-    """One MirroredStrategy per device set (``("cpu:0", "cpu:1")``)."""
+def _mirrored(devices: tuple) -> tf.distribute.MirroredStrategy:
     return tf.distribute.MirroredStrategy([f"/{d.split(':')[0]}:{d.split(':')[1]}"
                                            for d in devices])
 
@@ -94,10 +104,19 @@ def synced_assignment(variable, current, value):
     return value
 
 
-def initialize(coordinator_address: str, num_processes: int, process_id: int,
-               local_device_ids=None) -> None:
-    raise ValueError(f"distribution.initialize (several hosts) {UNSUPPORTED}.")
+def initialize(job_addresses: list[str], num_processes: int, process_id: int) -> None:
+    """Joins a job of several workers: ``TF_CONFIG`` names every worker's address, and one
+    ``MultiWorkerMirroredStrategy`` (collectives over gRPC) then runs every DataParallel loop.
+    Call it first thing: TensorFlow configures collectives before its runtime starts."""
+    if len(job_addresses) != num_processes:
+        raise ValueError(
+            f"initialize: on the tensorflow backend job_addresses lists every worker's "
+            f"'host:port' ({num_processes} expected). Received: {job_addresses}")
+    os.environ["TF_CONFIG"] = json.dumps({"cluster": {"worker": list(job_addresses)},
+                                          "task": {"type": "worker", "index": process_id}})
+    _multi_worker["strategy"] = tf.distribute.MultiWorkerMirroredStrategy()
+    _multi_worker["process"] = (process_id, num_processes)
 
 
 def process_info() -> tuple[int, int]:
-    return 0, 1
+    return _multi_worker.get("process", (0, 1))
