@@ -28,6 +28,7 @@ _LAZY = {
     "audio_dataset_from_directory": "keraslite.utils.audio_dataset",
     "plot_model": "keraslite.utils.model_visualization",
     "model_to_dot": "keraslite.utils.model_visualization",
+    "FeatureSpace": "keraslite.layers.preprocessing.feature_space",
     "pack_x_y_sample_weight": "keraslite.utils.data_tuples",
     "unpack_x_y_sample_weight": "keraslite.utils.data_tuples",
     "is_keras_tensor": "keraslite.ops.keras_tensor",
