@@ -22,7 +22,8 @@ from keraslite import config, layers, ops
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.utils.file_utils import get_file
 
-CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+CLASS_INDEX_URL = ("https://storage.googleapis.com/download.tensorflow.org/data/"
+                   "imagenet_class_index.json")
 CLASS_INDEX_HASH = "c2c37ea517e94d9795004a39431a14cb"
 # A file shipped with the package wins over the download (data only, read as JSON).
 _PACKAGED_INDEX = os.path.join(os.path.dirname(__file__), "data", "imagenet_class_index.json")

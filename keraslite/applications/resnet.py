@@ -107,7 +107,8 @@ def build_resnet(blocks: tuple, preact: bool, model_name: str, include_top: bool
     model = Functional(imagenet_utils.model_inputs(input_tensor, img_input), x,
                        name=model_name if name is None else name)
     top_hash, notop_hash = WEIGHTS_HASHES[model_name]
-    file_name = f"{model_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    suffix = "" if include_top else "_notop"
+    file_name = f"{model_name}_weights_tf_dim_ordering_tf_kernels{suffix}.h5"
     weights_lib.load(model, weights, file_name, f"{weights_lib.BASE_URL}resnet/{file_name}",
                      top_hash if include_top else notop_hash)
     return model

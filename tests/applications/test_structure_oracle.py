@@ -41,6 +41,7 @@ SPECS = [
 MORE_SPECS = [
     ["Xception", {"include_top": True, "input_shape": [71, 71, 3], "classes": 4}],
     ["Xception", {"include_top": False, "input_shape": [80, 75, 3], "pooling": "avg"}],
+    ["InceptionV3", {"include_top": True, "input_shape": [75, 75, 3], "classes": 3}],
 ]
 
 

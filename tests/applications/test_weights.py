@@ -5,7 +5,6 @@ clearly and load nothing."""
 from __future__ import annotations
 
 import hashlib
-import os
 
 import numpy as np
 import pytest
