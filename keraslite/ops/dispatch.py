@@ -45,3 +45,11 @@ def keras_op(fn):
 
     op.raw = fn
     return op
+
+
+def fused_op(fn):
+    """``keras_op`` over ``fn`` compiled as one program where the backend compiles per op (JAX):
+    for composite ops of many primitives, whose eager cost is mostly compilation."""
+    from keraslite.backends import core as _core
+
+    return keras_op(_core.fused(fn))

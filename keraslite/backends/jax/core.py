@@ -1,6 +1,8 @@
 """Tensor basics for JAX: conversion, dtypes, abstract evaluation, gradients, control flow."""
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -170,3 +172,63 @@ def register_variable_class(cls):
 
 def on_variable_read(variable) -> None:
     """Nothing to do: JAX differentiates functions (``jax.grad``), it keeps no tape to notify."""
+
+
+def _dynamic(value) -> bool:
+    return isinstance(value, (jax.Array, np.ndarray, np.generic))
+
+
+def fused(fn):
+    """``fn`` compiled as one XLA program per distinct set of non-array arguments.
+
+    Eager JAX compiles every primitive of a composite op separately (an image warp is dozens of
+    them); one program per op is one compilation and one dispatch. Arrays (and lists/tuples of
+    them) are traced; every other argument is static, so Python numbers keep their eager
+    meaning. Calls with unhashable non-array arguments run eagerly, unchanged.
+    """
+
+    def run(spec, *arrays):
+        it = iter(arrays)
+        rebuilt = [_rebuild(s, it) for s in spec[0]]
+        kw = {k: _rebuild(s, it) for k, s in spec[1]}
+        return fn(*rebuilt, **kw)
+
+    compiled = jax.jit(run, static_argnums=(0,))
+
+    def call(*args, **kwargs):
+        arrays: list = []
+        try:
+            spec = (tuple(_split(a, arrays) for a in args),
+                    tuple((k, _split(v, arrays)) for k, v in sorted(kwargs.items())))
+            hash(spec)
+        except TypeError:  # an unhashable static argument (a list of lists, say)
+            return fn(*args, **kwargs)
+        return compiled(spec, *arrays)
+
+    return functools.wraps(fn)(call)
+
+
+_ARRAY = object()
+
+
+class _Seq(tuple):
+    """Stands for a list/tuple of arrays: ``(type, length)``."""
+
+
+def _split(value, arrays: list):
+    """A hashable stand-in for ``value``; its arrays are appended to ``arrays``."""
+    if _dynamic(value):
+        arrays.append(value)
+        return _ARRAY
+    if isinstance(value, (list, tuple)) and value and all(_dynamic(v) for v in value):
+        arrays.extend(value)
+        return _Seq((type(value), len(value)))
+    return value
+
+
+def _rebuild(spec, arrays):
+    if spec is _ARRAY:
+        return next(arrays)
+    if isinstance(spec, _Seq):
+        return spec[0](next(arrays) for _ in range(spec[1]))
+    return spec

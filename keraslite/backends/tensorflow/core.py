@@ -260,3 +260,9 @@ def on_variable_read(variable) -> None:
     compiled default train step differentiates with its own explicitly-watching tape)."""
     if variable.trainable and not _tape_set_is_empty():
         _tape.variable_accessed(variable)
+
+
+def fused(fn):
+    """``fn`` unchanged: eager TensorFlow runs prebuilt kernels, with nothing to compile per
+    op (JAX's ``fused`` compiles a composite op as one program)."""
+    return fn

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from keraslite.backends import core as _core
 from keraslite.backends import numpy as _np
-from keraslite.ops.dispatch import keras_op
+from keraslite.ops.dispatch import fused_op
 from keraslite.ops.image._format import data_format, float_images, to_batch_last
 
 # ITU-R BT.601 luma weights (those of Keras and TF)
@@ -18,7 +18,7 @@ def _rgb(images, fmt, op):
     return x, restore
 
 
-@keras_op
+@fused_op
 def rgb_to_grayscale(images, data_format=None):
     """Luma of RGB images, one channel; keeps the input dtype for float images."""
     x, restore = _rgb(images, data_format, "rgb_to_grayscale")
@@ -27,7 +27,7 @@ def rgb_to_grayscale(images, data_format=None):
     return restore(_np.sum(_np.multiply(x, weights), -1, True))
 
 
-@keras_op
+@fused_op
 def rgb_to_hsv(images, data_format=None):
     """RGB in [0, 1] to HSV in [0, 1] (float images)."""
     x, restore = _rgb(images, data_format, "rgb_to_hsv")
@@ -47,7 +47,7 @@ def rgb_to_hsv(images, data_format=None):
     return restore(_np.stack([hue, sat, value], -1))
 
 
-@keras_op
+@fused_op
 def hsv_to_rgb(images, data_format=None):
     """HSV in [0, 1] to RGB in [0, 1] (float images)."""
     x, restore = _rgb(images, data_format, "hsv_to_rgb")

@@ -6,7 +6,7 @@ import numpy as np
 from keraslite.backends import core as _core
 from keraslite.backends import nn as _nn
 from keraslite.backends import numpy as _bnp
-from keraslite.ops.dispatch import keras_op
+from keraslite.ops.dispatch import fused_op
 from keraslite.ops.image._format import data_format as _fmt, float_images, pair, to_batch_last
 
 
@@ -27,7 +27,7 @@ def _zero_pad(x, kh: int, kw: int):
     return _bnp.pad(x, ((0, 0), ((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2), (0, 0)))
 
 
-@keras_op
+@fused_op
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Images blurred by a normalised Gaussian window (zeros beyond the edges, as Keras)."""
     kh, kw = pair(kernel_size, "kernel_size", "gaussian_blur")
@@ -41,7 +41,7 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     return restore(_depthwise(_zero_pad(x, kh, kw), kernel, "valid"))
 
 
-@keras_op
+@fused_op
 def sobel_edges(images, data_format=None):
     """Vertical and horizontal Sobel responses, stacked on a new last axis: (..., C, 2)."""
     fmt = _fmt(data_format, "sobel_edges")
@@ -58,7 +58,7 @@ def sobel_edges(images, data_format=None):
     return out
 
 
-@keras_op
+@fused_op
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          data_format=None):
     """Structural similarity of two images (or batches), averaged over pixels and channels;

@@ -6,7 +6,7 @@ import numpy as np
 from keraslite.backends import core as _core
 from keraslite.backends import nn as _nn
 from keraslite.backends import numpy as _bnp
-from keraslite.ops.dispatch import keras_op
+from keraslite.ops.dispatch import fused_op
 from keraslite.ops.image._format import data_format as _fmt, to_batch_last
 
 
@@ -51,7 +51,7 @@ def _extract(images, size, strides, dilation_rate, padding, data_format, n, op, 
     return restore(_patches(x, size, strides, dilation_rate, padding, op))
 
 
-@keras_op
+@fused_op
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
                     data_format=None):
     """Windows of ``size`` (int or (rows, cols)) every ``strides`` (default: ``size``), each
@@ -60,7 +60,7 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
                     "extract_patches", "images")
 
 
-@keras_op
+@fused_op
 def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
                        data_format=None):
     """``extract_patches`` over volumes: windows of (depth, rows, cols) flattened."""

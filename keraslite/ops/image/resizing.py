@@ -5,7 +5,7 @@ import numpy as np
 
 from keraslite.backends import image as _image
 from keraslite.backends import numpy as _np
-from keraslite.ops.dispatch import keras_op
+from keraslite.ops.dispatch import fused_op
 from keraslite.ops.image._format import data_format as _fmt, to_batch_last
 
 
@@ -17,7 +17,7 @@ def _size(size, op: str) -> tuple:
     return tuple(size)
 
 
-@keras_op
+@fused_op
 def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
            pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
     """Images resampled to ``size`` = (height, width).
@@ -83,7 +83,7 @@ def _box(name_a, a, name_b, b, target_name, target, total, op):
     return a, b
 
 
-@keras_op
+@fused_op
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Images cut by the given margins (or to the target size from the given margins)."""
@@ -101,7 +101,7 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     return restore(x[:, top:(-bottom or None), left:(-right or None), :])
 
 
-@keras_op
+@fused_op
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Images padded with zeros by the given margins (or to the target size)."""

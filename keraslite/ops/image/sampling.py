@@ -12,7 +12,7 @@ import itertools
 from keraslite.backends import core as _core
 from keraslite.backends import linalg as _la
 from keraslite.backends import numpy as _np
-from keraslite.ops.dispatch import keras_op
+from keraslite.ops.dispatch import fused_op
 from keraslite.ops.image._format import data_format as _fmt, float_images, to_batch_last
 
 FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
@@ -78,7 +78,7 @@ def _check_mode(fill_mode, op):
                          f"Received: fill_mode={fill_mode!r}")
 
 
-@keras_op
+@fused_op
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     """``inputs`` (any rank) sampled at ``coordinates`` (shape ``(inputs.ndim, ...)``) with
     nearest (``order=0``) or linear (``order=1``) interpolation."""
@@ -134,7 +134,7 @@ def _check_interpolation(interpolation, op):
                          f"{tuple(_ORDERS)}. Received: interpolation={interpolation!r}")
 
 
-@keras_op
+@fused_op
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
     """Images warped by projective transforms ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (one, or one
@@ -165,7 +165,7 @@ def _homography(start, end):
     return _la.solve(a, b)
 
 
-@keras_op
+@fused_op
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Images warped so that the four ``start_points`` (x, y) land on ``end_points``."""
