@@ -29,9 +29,25 @@ _TF_POOL_BUG = ("backends/tensorflow/nn.py pools with tf.nn.pool, which refuses 
                 "strides > pool_size (ResNetV2's MaxPooling2D(1, strides=2) shortcut)")
 
 
+# Added later, kept apart so the cached Keras files of SPECS stay valid. Xception and
+# InceptionV3 have unnamed layers: their legacy files are matched by layer order.
+MORE_SPECS = [
+    ["MobileNet", {"input_shape": [32, 32, 3], "classes": 10, "alpha": 0.25}, "mobilenet"],
+    ["DenseNet121", {"input_shape": [32, 32, 3], "classes": 10}, "densenet121"],
+    ["Xception", {"input_shape": [71, 71, 3], "include_top": False, "pooling": "avg"},
+     "xception_notop"],
+    ["InceptionV3", {"input_shape": [75, 75, 3], "classes": 10}, "inception_v3"],
+]
+
+
 @pytest.fixture(scope="module")
 def keras_files():
     return run_script("keras_weights_oracle.py", SPECS)[1]
+
+
+@pytest.fixture(scope="module")
+def more_keras_files():
+    return run_script("keras_weights_oracle.py", MORE_SPECS)[1]
 
 
 def _kwargs(spec_kwargs):
@@ -45,22 +61,31 @@ def _xfail_resnet_v2(fn_name):
         pytest.xfail(_TF_POOL_BUG)
 
 
-@pytest.mark.parametrize("index", range(len(SPECS)), ids=[tag for _, _, tag in SPECS])
-def test_keras_weight_files_give_keras_predictions(index, keras_files):
-    fn_name, kwargs, tag = SPECS[index]
+def _check_family(spec, folder):
+    fn_name, kwargs, tag = spec
     _xfail_resnet_v2(fn_name)
-    data = np.load(keras_files / f"{tag}.npz")
+    data = np.load(folder / f"{tag}.npz")
     # The published legacy layout, through the application's weights argument.
-    model = getattr(applications, fn_name)(weights=str(keras_files / f"{tag}.h5"),
-                                           **_kwargs(kwargs))
+    model = getattr(applications, fn_name)(weights=str(folder / f"{tag}.h5"), **_kwargs(kwargs))
     got = np.asarray(model.predict(data["x"], verbose=0))
     assert got.shape == data["y"].shape
     np.testing.assert_allclose(got, data["y"], atol=1e-4, rtol=0)
     # Keras 3's .weights.h5 into the same model (one compiled predict for both files).
     model.set_weights([np.zeros(w.shape, w.dtype) for w in model.get_weights()])
-    model.load_weights(str(keras_files / f"{tag}.weights.h5"))
+    model.load_weights(str(folder / f"{tag}.weights.h5"))
     np.testing.assert_allclose(np.asarray(model.predict(data["x"], verbose=0)), data["y"],
                                atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("index", range(len(SPECS)), ids=[tag for _, _, tag in SPECS])
+def test_keras_weight_files_give_keras_predictions(index, keras_files):
+    _check_family(SPECS[index], keras_files)
+
+
+@pytest.mark.slow  # deep graphs: about 30 s of compilation each for DenseNet121, InceptionV3
+@pytest.mark.parametrize("index", range(len(MORE_SPECS)), ids=[t for _, _, t in MORE_SPECS])
+def test_keras_weight_files_of_more_families(index, more_keras_files):
+    _check_family(MORE_SPECS[index], more_keras_files)
 
 
 def test_alexnet_round_trips_through_safetensors(tmp_path):
