@@ -115,3 +115,20 @@ def test_bad_arguments_name_the_argument():
         layers.RandomPosterization(9)
     with pytest.raises(ValueError, match="3 channels"):
         layers.RandomGrayscale(1.0)(np.zeros((1, 2, 2, 4), np.float32), training=True)
+
+
+def test_pipeline_chains_layers_like_calling_them_in_turn():
+    first, second = layers.RandomBrightness(0.2, seed=7), layers.Solarization(0.2, 0.5, seed=8)
+    pipe = layers.Pipeline([layers.RandomBrightness(0.2, seed=7),
+                            layers.Solarization(0.2, 0.5, seed=8)])
+    expected = num(second(first(IMAGES, training=True), training=True))
+    np.testing.assert_allclose(num(pipe(IMAGES)), expected, rtol=1e-6)  # augments by default
+    np.testing.assert_array_equal(num(pipe(IMAGES, training=False)), IMAGES)
+    again = layers.Pipeline.from_config(pipe.get_config())
+    assert [type(x).__name__ for x in again.layers] == ["RandomBrightness", "Solarization"]
+    inputs = keraslite.Input((5, 4, 3))
+    model = keraslite.Model(inputs, layers.Pipeline([layers.AutoContrast()])(inputs))
+    out = model.predict(IMAGES, verbose=0)
+    np.testing.assert_allclose(out.max(axis=(1, 2)), 255.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="layers"):
+        layers.Pipeline("not a list")

@@ -5,6 +5,7 @@ from keraslite.layers.preprocessing.augmentation_color import (
 from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
 from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
 from keraslite.layers.preprocessing.normalization import Normalization
+from keraslite.layers.preprocessing.pipeline import Pipeline
 from keraslite.layers.preprocessing.random_image import (
     RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
 )
@@ -15,4 +16,4 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "RandomContrast", "RandomTranslation", "RandomRotation", "RandomZoom",
            "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
            "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
-           "RandomInvert", "RandomPosterization", "Solarization"]
+           "RandomInvert", "RandomPosterization", "Solarization", "Pipeline"]
