@@ -74,6 +74,8 @@ LAZY_UPWARD = {
         "save_img writes with the one atomic writer, which lives with the file formats",
     ("keraslite.config", "keraslite.mixed_precision"):
         "config.set_dtype_policy/dtype_policy are Keras's names for the mixed-precision policy",
+    ("keraslite.utils.registration", "keraslite.saving.serialization"):
+        "keras.utils.register_keras_serializable is the saving registry's decorator",
     ("keraslite.utils.model_visualization", "keraslite.saving.atomic_io"):
         "plot_model writes its image with the one atomic writer",
     ("keraslite.utils.random_seed", "keraslite.backends"):

@@ -40,3 +40,30 @@ def test_preprocessing_namespace_has_the_dataset_functions():
     assert keraslite.Loss is keraslite.losses.Loss and keraslite.Metric is keraslite.metrics.Metric
     assert utils.is_keras_tensor(keraslite.Input((2,)))
     assert not utils.is_keras_tensor(np.ones(2))
+
+
+def test_get_source_inputs_matches_keras():
+    keras = pytest.importorskip("keras")
+
+    def build(lib):
+        a, b = lib.Input((3,), name="a"), lib.Input((3,), name="b")
+        c = lib.Input((2,), name="c")
+        merged = lib.layers.Add()([lib.layers.Dense(3)(b), a])
+        return lib.layers.Dense(1)(merged), c
+
+    ours, ours_c = build(keraslite)
+    theirs, theirs_c = build(keras)
+    names = [t.name for t in keraslite.utils.get_source_inputs(ours)]
+    assert names == [t.name for t in keras.utils.get_source_inputs(theirs)]
+    assert keraslite.utils.get_source_inputs(ours_c)[0] is ours_c
+
+
+def test_register_keras_serializable_and_registered_name():
+    @keraslite.utils.register_keras_serializable(package="F8Test")
+    class Scaled(keraslite.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    assert keraslite.utils.get_registered_name(Scaled) == "F8Test>Scaled"
+    assert keraslite.saving.get_registered_object("F8Test>Scaled") is Scaled
+    assert keraslite.utils.get_registered_name(np.ones) == "ones"
