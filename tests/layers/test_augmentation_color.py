@@ -37,6 +37,10 @@ CASES = [
     ("RandomGrayscale", dict(factor=0.5),
      np.array([True, False, True, False, False, True]).reshape(6, 1, 1, 1)),
     ("AutoContrast", {}, None),
+    ("RandomSharpness", dict(factor=(0.1, 0.9)), {"factor": RNG.uniform(0.1, 0.9, (6,))}),
+    ("RandomGaussianBlur", dict(kernel_size=(3, 5), sigma=(0.3, 2.0)),
+     {"should_apply_blur": np.array([True, True, False, True, False, True]),
+      "blur_factor": np.array([0.7, 1.6])}),
     ("AutoContrast", dict(value_range=(0, 1)), None),
 ]
 
@@ -61,8 +65,31 @@ def test_transform_matches_keras_for_the_same_draws(name, kwargs, draws):
     else:
         mine, keras_draws = {}, None
     got = num(ours.transform(backend.convert_to_tensor(images), mine))
+    if name == "RandomGaussianBlur":
+        np.testing.assert_allclose(got, _numpy_blur(images, draws, kwargs["kernel_size"]),
+                                   rtol=1e-5, atol=1e-3)
+        if keras.backend.backend() != "jax":
+            return  # Keras 3.15's TensorFlow gaussian_blur disagrees with its own JAX one
     want = np.asarray(oracle(theirs.transform_images, images, keras_draws, training=True))
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+
+
+def _numpy_blur(images, draws, kernel_size):
+    def gauss(size, sigma):
+        x = np.arange(size) - (size - 1) / 2
+        w = np.exp(-0.5 * (x / sigma) ** 2)
+        return w / w.sum()
+
+    sx, sy = draws["blur_factor"]
+    kernel = np.outer(gauss(kernel_size[1], sy), gauss(kernel_size[0], sx))
+    kh, kw = kernel.shape
+    padded = np.pad(images, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+    blurred = np.zeros_like(images)
+    for i in range(kh):
+        for j in range(kw):
+            blurred += kernel[i, j] * padded[:, i:i + images.shape[1], j:j + images.shape[2]]
+    out = np.where(draws["should_apply_blur"][:, None, None, None], blurred, images)
+    return np.clip(out, 0, 255)
 
 
 @pytest.mark.parametrize("name,kwargs", [(n, k) for n, k, _ in CASES if n != "AutoContrast"])

@@ -2,6 +2,9 @@
 from keraslite.layers.preprocessing.augmentation_color import (
     AutoContrast, RandomBrightness, RandomGrayscale, RandomInvert, RandomPosterization, Solarization,
 )
+from keraslite.layers.preprocessing.augmentation_filters import (
+    RandomGaussianBlur, RandomSharpness,
+)
 from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
 from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
 from keraslite.layers.preprocessing.normalization import Normalization
@@ -16,4 +19,5 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "RandomContrast", "RandomTranslation", "RandomRotation", "RandomZoom",
            "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
            "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
-           "RandomInvert", "RandomPosterization", "Solarization", "Pipeline"]
+           "RandomInvert", "RandomPosterization", "Solarization", "Pipeline",
+           "RandomGaussianBlur", "RandomSharpness"]
