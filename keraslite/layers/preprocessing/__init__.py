@@ -7,6 +7,7 @@ from keraslite.layers.preprocessing.augmentation_filters import (
 )
 from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
 from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
+from keraslite.layers.preprocessing.mix_up import MixUp
 from keraslite.layers.preprocessing.normalization import Normalization
 from keraslite.layers.preprocessing.pipeline import Pipeline
 from keraslite.layers.preprocessing.random_image import (
@@ -20,4 +21,4 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
            "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
            "RandomInvert", "RandomPosterization", "Solarization", "Pipeline",
-           "RandomGaussianBlur", "RandomSharpness"]
+           "RandomGaussianBlur", "RandomSharpness", "MixUp"]
