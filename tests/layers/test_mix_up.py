@@ -70,3 +70,46 @@ def test_in_a_model_config_and_bad_input():
         layers.MixUp(alpha=0)
     with pytest.raises(ValueError, match="rank 4"):
         layers.MixUp()(IMAGES[0], training=True)
+
+
+def test_cut_mix_matches_keras_for_the_same_box():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    box = tuple(backend.convert_to_tensor(v) for v in (
+        np.array([0.0, 1.2, 2.5, 0.0, 1.0], np.float32), np.array([2.0, 3.0, 4.0, 0.5, 3.9],
+                                                                   np.float32),
+        np.array([1.0, 0.0, 0.3, 2.0, 0.0], np.float32), np.array([3.5, 2.0, 4.0, 4.0, 1.0],
+                                                                   np.float32)))
+    ours = layers.CutMix()
+    order = np.array([2, 3, 0, 4, 1], np.int32)
+    weight = RNG.uniform(0, 1, 5).astype(np.float32)
+    mine = {"permutation_order": backend.convert_to_tensor(order), "box": box,
+            "mix_weight": backend.convert_to_tensor(weight)}
+    masks = np.repeat(num(ours._mask(backend.convert_to_tensor(IMAGES), box)), 3, axis=-1)
+    theirs = keras.layers.CutMix()
+    draws = {"permutation_order": order, "batch_masks": masks, "mix_weight": weight}
+    np.testing.assert_allclose(num(ours.transform_images(backend.convert_to_tensor(IMAGES),
+                                                         mine)),
+                               np.asarray(oracle(theirs.transform_images, IMAGES, draws)))
+    np.testing.assert_allclose(num(ours.transform_labels(LABELS, mine)),
+                               np.asarray(oracle(theirs.transform_labels, LABELS, draws)),
+                               rtol=1e-6)
+
+
+def test_cut_mix_pastes_boxes_and_weighs_labels_by_area():
+    big = RNG.uniform(0, 255, (8, 10, 10, 3)).astype(np.float32)
+    out = layers.CutMix(seed=4)({"images": big, "labels": np.eye(8, dtype=np.float32)})
+    images, labels = num(out["images"]), num(out["labels"])
+    again = layers.CutMix(seed=4)({"images": big, "labels": np.eye(8, dtype=np.float32)})
+    np.testing.assert_allclose(num(again["images"]), images)
+    np.testing.assert_allclose(labels.sum(axis=1), 1.0, rtol=1e-6)
+    for i in range(8):
+        changed = ~np.all(np.isclose(images[i], big[i]), axis=-1)
+        if not changed.any():
+            continue
+        partner = int(np.argmax(labels[i] - np.eye(8)[i] * labels[i, i]))
+        np.testing.assert_allclose(images[i][changed], big[partner][changed])
+        rows, cols = np.nonzero(changed)  # the pasted pixels form one box
+        assert changed[rows.min():rows.max() + 1, cols.min():cols.max() + 1].all()
+        assert abs(labels[i, i] - (1 - changed.mean())) < 0.25  # box edges are fractional
+    assert layers.CutMix.from_config(layers.CutMix(factor=0.5).get_config()).factor == (0.0, 0.5)

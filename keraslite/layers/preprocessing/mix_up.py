@@ -16,12 +16,13 @@ from keraslite.layers.layer import Layer
 _PROPOSALS = 8
 
 
-def _gamma(shape_param: float, size, seed):
-    """Gamma(shape_param, 1) samples of shape ``(size,)``."""
-    boost = shape_param < 1
-    a = shape_param + 1.0 if boost else shape_param
-    d = a - 1.0 / 3.0
-    c = 1.0 / (9.0 * d) ** 0.5
+def _gamma(shape_param, size, seed):
+    """Gamma(shape_param, 1) samples of shape ``(size,)``; ``shape_param`` > 0 may be a float
+    or a scalar tensor. Samples Gamma(a + 1) (shape >= 1, where the proposals work well) and
+    scales by U^(1/a), which gives Gamma(a) for any a > 0."""
+    a = ops.add(ops.cast(shape_param, "float32"), 1.0)
+    d = ops.subtract(a, 1.0 / 3.0)
+    c = ops.divide(1.0, ops.sqrt(ops.multiply(9.0, d)))
     x = kl_random.normal((_PROPOSALS, size), seed=seed)
     u = kl_random.uniform((_PROPOSALS, size), seed=seed)
     v = ops.power(ops.add(1.0, ops.multiply(c, x)), 3)
@@ -32,14 +33,11 @@ def _gamma(shape_param: float, size, seed):
                             ops.multiply(d, ops.add(ops.subtract(1.0, safe_v), ops.log(safe_v))))))
     first = ops.argmax(ops.cast(accept, "int32"), axis=0)
     sample = ops.multiply(d, ops.take_along_axis(safe_v, ops.expand_dims(first, 0), axis=0)[0])
-    if boost:
-        # Gamma(a) = Gamma(a + 1) * U^(1/a) for a < 1.
-        w = kl_random.uniform((size,), seed=seed)
-        sample = ops.multiply(sample, ops.power(w, 1.0 / shape_param))
-    return sample
+    w = kl_random.uniform((size,), seed=seed)
+    return ops.multiply(sample, ops.power(w, ops.divide(1.0, ops.subtract(a, 1.0))))
 
 
-def beta(size, alpha: float, seed):
+def beta(size, alpha, seed):
     """Beta(alpha, alpha) samples of shape ``(size,)``, as X / (X + Y) of two gammas."""
     x, y = _gamma(alpha, size, seed), _gamma(alpha, size, seed)
     return ops.divide(x, ops.maximum(ops.add(x, y), 1e-12))
