@@ -37,6 +37,10 @@ CASES = [
     ("RandomGrayscale", dict(factor=0.5),
      np.array([True, False, True, False, False, True]).reshape(6, 1, 1, 1)),
     ("AutoContrast", {}, None),
+    ("RandomHue", dict(factor=0.4), {"factor": RNG.uniform(-0.2, 0.2, (6,))}),
+    ("RandomHue", dict(factor=(0.1, 0.9), value_range=(0, 1)),
+     {"factor": np.array([0.45, -0.45, 0.05, -0.3, 0.2, 0.0])}),
+    ("RandomSaturation", dict(factor=(0.2, 0.8)), {"factor": RNG.uniform(0.25, 4.0, (6,))}),
     ("RandomSharpness", dict(factor=(0.1, 0.9)), {"factor": RNG.uniform(0.1, 0.9, (6,))}),
     ("RandomGaussianBlur", dict(kernel_size=(3, 5), sigma=(0.3, 2.0)),
      {"should_apply_blur": np.array([True, True, False, True, False, True]),
@@ -159,3 +163,17 @@ def test_pipeline_chains_layers_like_calling_them_in_turn():
     np.testing.assert_allclose(out.max(axis=(1, 2)), 255.0, rtol=1e-5)
     with pytest.raises(ValueError, match="layers"):
         layers.Pipeline("not a list")
+
+
+def test_hsv_conversions_match_colorsys():
+    import colorsys
+
+    from keraslite.layers.preprocessing.augmentation_hsv import hsv_to_rgb, rgb_to_hsv
+
+    pixels = np.concatenate([RNG.uniform(0, 1, (50, 3)), [[0.5, 0.5, 0.5], [0, 0, 0]]])
+    pixels = pixels.astype(np.float32)
+    hsv = num(rgb_to_hsv(backend.convert_to_tensor(pixels)))
+    expected = np.array([colorsys.rgb_to_hsv(*p) for p in pixels], np.float32)
+    np.testing.assert_allclose(hsv, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(num(hsv_to_rgb(backend.convert_to_tensor(hsv))), pixels,
+                               rtol=1e-5, atol=1e-6)

@@ -5,6 +5,7 @@ from keraslite.layers.preprocessing.augmentation_color import (
 from keraslite.layers.preprocessing.augmentation_filters import (
     RandomGaussianBlur, RandomSharpness,
 )
+from keraslite.layers.preprocessing.augmentation_hsv import RandomHue, RandomSaturation
 from keraslite.layers.preprocessing.cut_mix import CutMix
 from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
 from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
@@ -22,4 +23,5 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "CategoryEncoding", "Discretization", "IntegerLookup", "StringLookup",
            "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
            "RandomInvert", "RandomPosterization", "Solarization", "Pipeline",
-           "RandomGaussianBlur", "RandomSharpness", "MixUp", "CutMix"]
+           "RandomGaussianBlur", "RandomSharpness", "MixUp", "CutMix",
+           "RandomHue", "RandomSaturation"]
