@@ -177,3 +177,20 @@ def test_hsv_conversions_match_colorsys():
     np.testing.assert_allclose(hsv, expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(num(hsv_to_rgb(backend.convert_to_tensor(hsv))), pixels,
                                rtol=1e-5, atol=1e-6)
+
+
+def test_color_jitter_applies_its_parts_in_order():
+    jitter = layers.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.3,
+                                      saturation_factor=(0.3, 0.7), hue_factor=0.1, seed=10)
+    parts = [layers.RandomBrightness(0.2, seed=10), layers.RandomContrast(0.3, seed=11),
+             layers.RandomSaturation((0.3, 0.7), seed=12), layers.RandomHue(0.1, seed=13)]
+    expected = IMAGES
+    for part in parts:
+        expected = part(expected, training=True)
+    np.testing.assert_allclose(num(jitter(IMAGES, training=True)), num(expected), rtol=1e-5,
+                               atol=1e-3)
+    np.testing.assert_array_equal(num(jitter(IMAGES, training=False)), IMAGES)
+    only_hue = layers.RandomColorJitter(hue_factor=0.5, seed=1)
+    assert [type(p).__name__ for p in only_hue._parts] == ["RandomHue"]
+    again = layers.RandomColorJitter.from_config(jitter.get_config())
+    assert again.get_config() == jitter.get_config()

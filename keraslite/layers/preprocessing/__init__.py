@@ -12,6 +12,7 @@ from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, T
 from keraslite.layers.preprocessing.mix_up import MixUp
 from keraslite.layers.preprocessing.normalization import Normalization
 from keraslite.layers.preprocessing.pipeline import Pipeline
+from keraslite.layers.preprocessing.random_color_jitter import RandomColorJitter
 from keraslite.layers.preprocessing.random_image import (
     RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
 )
@@ -24,4 +25,4 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
            "RandomInvert", "RandomPosterization", "Solarization", "Pipeline",
            "RandomGaussianBlur", "RandomSharpness", "MixUp", "CutMix",
-           "RandomHue", "RandomSaturation"]
+           "RandomHue", "RandomSaturation", "RandomColorJitter"]
