@@ -13,7 +13,6 @@ input. keraslite graphs do not carry strings, so a model taking the raw dict is 
 """
 from __future__ import annotations
 
-import builtins
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -388,7 +387,7 @@ class FeatureSpace(Layer):
             widths = self._widths()
             layers = _layers()
             if self.output_mode == "concat":
-                self._encoded = layers.Input(shape=(builtins.sum(widths.values()),),
+                self._encoded = layers.Input(shape=(sum(widths.values()),),
                                              name="encoded_features")
             else:
                 self._encoded = {
