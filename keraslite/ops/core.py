@@ -102,8 +102,12 @@ def result_type(*values) -> str:
     return _dt.result_type(*values)
 
 
+from keraslite.ops.control import (  # noqa: E402,F401
+    associative_scan, custom_gradient, map, rearrange, saturate_cast, switch, vectorized_map)
+
 __all__ = [
-    "cast", "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape",
+    "associative_scan", "custom_gradient", "map", "rearrange", "saturate_cast", "switch",
+    "vectorized_map", "cast", "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape",
     "stop_gradient", "cond", "while_loop", "fori_loop", "scan", "slice", "slice_update", "scatter",
     "scatter_update", "standardize_dtype", "result_type",
 ]

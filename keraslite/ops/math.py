@@ -47,4 +47,9 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
     return _nn.segment_max(data, segment_ids, num_segments=num_segments, sorted=sorted)
 
 
-__all__ = ["erf", "erfinv", "rsqrt", "logsumexp", "top_k", "in_top_k", "segment_sum", "segment_max"]
+from keraslite.ops.signal import *  # noqa: E402,F401,F403
+from keraslite.ops.control import segment_min, segment_prod  # noqa: E402,F401
+from keraslite.ops.numpy_misc import erfc  # noqa: E402,F401
+from keraslite.ops import signal as _signal  # noqa: E402
+
+__all__ = _signal.__all__ + ["segment_min", "segment_prod", "erfc", "erf", "erfinv", "rsqrt", "logsumexp", "top_k", "in_top_k", "segment_sum", "segment_max"]

@@ -152,9 +152,21 @@ def average_pool(inputs, pool_size, strides=None, padding='valid', data_format=N
 
 
 @keras_op
-def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False):
-    """query (B, T, N, H), key/value (B, S, N, H) -> (B, T, N, H)."""
-    return _nn.dot_product_attention(query, key, value, bias, mask, scale, is_causal)
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """query (B, T, N, H), key/value (B, S, N, H) -> (B, T, N, H).
+
+    ``attn_logits_soft_cap`` bounds the logits smoothly: ``cap * tanh(logits / cap)``.
+    ``flash_attention`` is accepted as None or False (no fused kernel here)."""
+    if flash_attention not in (None, False):
+        raise ValueError("ops.dot_product_attention: argument `flash_attention` supports only "
+                         f"None or False here. Received: flash_attention={flash_attention!r}")
+    if attn_logits_soft_cap is None:
+        return _nn.dot_product_attention(query, key, value, bias, mask, scale, is_causal)
+    from keraslite.ops.nn_attention import soft_capped_attention
+
+    return soft_capped_attention(query, key, value, bias, mask, scale, is_causal,
+                                 attn_logits_soft_cap)
 
 
 
@@ -168,4 +180,11 @@ def hard_swish(x):
     return _nn.hard_silu(x)
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations", "keras_op")]
+from keraslite.ops.nn_activations import *  # noqa: E402,F401,F403
+from keraslite.ops.nn_normalization import *  # noqa: E402,F401,F403
+from keraslite.ops.nn_spatial import *  # noqa: E402,F401,F403
+from keraslite.ops.nn_ctc import *  # noqa: E402,F401,F403
+from keraslite.ops.numpy_complex import polar  # noqa: E402,F401  (keras.ops.nn.polar)
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in (
+    "annotations", "keras_op")]

@@ -622,6 +622,11 @@ def absolute(x):
 from keraslite.ops.numpy_arrays import *  # noqa: E402,F401,F403
 from keraslite.ops.numpy_elementwise import *  # noqa: E402,F401,F403
 from keraslite.ops.linalg import slogdet  # noqa: E402,F401  (keras.ops.numpy.slogdet)
+from keraslite.ops.numpy_bitwise import *  # noqa: E402,F401,F403
+from keraslite.ops.numpy_complex import *  # noqa: E402,F401,F403
+from keraslite.ops.numpy_misc import *  # noqa: E402,F401,F403
+from keraslite.ops.numpy_stats import *  # noqa: E402,F401,F403
+from keraslite.ops.control import vectorize, view  # noqa: E402,F401
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in (
-    "annotations", "keras_op", "KerasTensor")]
+    "annotations", "keras_op", "KerasTensor", "polar")]

@@ -119,3 +119,21 @@ def test_value_and_grad_through_conv_and_pool():
 def test_compute_output_spec_for_symbolic_inputs(fn, args, shape, dtype):
     out = bcore.compute_output_spec(fn, args, {})
     assert out.shape == shape and out.dtype == dtype
+
+
+def test_fused_gives_the_plain_functions_values():
+    # core.fused compiles a composite op as one program on JAX (and is the function itself on
+    # TF): arrays are traced, other arguments static, and unhashable ones run eagerly
+    def composite(x, parts, scale, mode="a", table=None):
+        y = bcore.cast(x, "float32") * scale + parts[0] - parts[1]
+        return (y if mode == "a" else -y), (0 if table is None else len(table))
+
+    fused = bcore.fused(composite)
+    x = IMG[0, 0]
+    parts = [bcore.convert_to_tensor(IMG[0, 1]), IMG[0, 2]]
+    for args, kwargs in [((x, parts, 2.0), {}), ((x, parts, 3), {"mode": "b"}),
+                         ((x, parts, 2.0), {"table": [[1], [2]]})]:
+        got, want = fused(*args, **kwargs), composite(*args, **kwargs)
+        np.testing.assert_allclose(np_(got[0]), np_(want[0]), rtol=1e-6)
+        assert int(got[1]) == want[1]
+    assert fused.__name__ == "composite"

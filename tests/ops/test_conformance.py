@@ -408,7 +408,19 @@ def _fix_scan_case():
     return carry, np.stack(ys)
 
 
-MODULES = {"numpy": bnp, "nn": bnn, "core": bcore, "random": brandom}
+from keraslite.backends import control as bcontrol, extra_math as bextra  # noqa: E402
+
+MODULES = {"numpy": bnp, "nn": bnn, "core": bcore, "random": brandom, "control": bcontrol,
+           "extra_math": bextra}
+# The kernels behind the composite ops, each checked through its op against NumPy (or a
+# closed form) in tests/ops/test_ops_more.py.
+THROUGH_OPS = {
+    "control": ("map", "switch", "vectorized_map", "associative_scan", "custom_gradient"),
+    "extra_math": ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_invert", "left_shift",
+                   "right_shift", "erfc", "i0", "nextafter", "complex", "real", "imag", "conj",
+                   "angle", "is_complex", "fft", "fft2", "ifft2", "rfft", "irfft",
+                   "searchsorted", "segment_min", "segment_prod", "bincount", "bitcast"),
+}
 
 
 @pytest.mark.parametrize("module,name,args,kwargs,ref,dtype,atol,rtol", CASES)
@@ -485,6 +497,9 @@ def test_every_public_backend_function_is_covered():
     covered.add(("core", "register_variable_class"))
     # tested in tests/training/test_gradient_tape.py (a tape watching Variable reads)
     covered.add(("core", "on_variable_read"))
+    # tested in tests/ops/test_backend_extras.py (same values as the plain function)
+    covered.add(("core", "fused"))
+    covered |= {(m, n) for m, names in THROUGH_OPS.items() for n in names}
     missing = []
     for mod_name, mod in MODULES.items():
         for name, obj in vars(mod).items():
