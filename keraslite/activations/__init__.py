@@ -11,6 +11,7 @@ from keraslite.activations.activations import (
     elu, exponential, gelu, hard_sigmoid, leaky_relu, linear, log_softmax, mish, relu, relu6,
     selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
 )
+from keraslite.activations.hard_swish import hard_silu, hard_swish
 from keraslite.utils.registry import ObjectRegistry
 
 ALL_OBJECTS = {
@@ -19,6 +20,7 @@ ALL_OBJECTS = {
                hard_sigmoid, tanh, softmax, log_softmax, exponential, linear, mish)
 }
 ALL_OBJECTS["swish"] = silu
+ALL_OBJECTS.update(hard_swish=hard_swish, hard_silu=hard_silu)
 
 
 class _ActivationRegistry(ObjectRegistry):

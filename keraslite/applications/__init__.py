@@ -7,13 +7,14 @@ Example::
     x = keraslite.applications.vgg16.preprocess_input(images)
 """
 from keraslite.applications import (alexnet, densenet, imagenet_utils, inception_v3,
-                                    mobilenet, mobilenet_v2, resnet, resnet50, resnet_v2, vgg16,
-                                    vgg19, xception)
+                                    mobilenet, mobilenet_v2, mobilenet_v3, resnet, resnet50,
+                                    resnet_v2, vgg16, vgg19, xception)
 from keraslite.applications.alexnet import AlexNet
 from keraslite.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from keraslite.applications.inception_v3 import InceptionV3
 from keraslite.applications.mobilenet import MobileNet
 from keraslite.applications.mobilenet_v2 import MobileNetV2
+from keraslite.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from keraslite.applications.resnet import ResNet50, ResNet101, ResNet152
 from keraslite.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from keraslite.applications.vgg16 import VGG16
@@ -22,8 +23,8 @@ from keraslite.applications.xception import Xception
 
 __all__ = [
     "AlexNet", "DenseNet121", "DenseNet169", "DenseNet201", "InceptionV3", "MobileNet",
-    "MobileNetV2", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2",
-    "ResNet152V2", "VGG16", "VGG19", "Xception",
+    "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "ResNet50", "ResNet101", "ResNet152",
+    "ResNet50V2", "ResNet101V2", "ResNet152V2", "VGG16", "VGG19", "Xception",
     "alexnet", "densenet", "imagenet_utils", "inception_v3", "mobilenet", "mobilenet_v2",
-    "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception",
+    "mobilenet_v3", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception",
 ]

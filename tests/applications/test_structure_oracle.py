@@ -42,6 +42,10 @@ MORE_SPECS = [
     ["Xception", {"include_top": True, "input_shape": [71, 71, 3], "classes": 4}],
     ["Xception", {"include_top": False, "input_shape": [80, 75, 3], "pooling": "avg"}],
     ["InceptionV3", {"include_top": True, "input_shape": [75, 75, 3], "classes": 3}],
+    ["MobileNetV3Small", {"input_shape": [32, 32, 3], "classes": 5}],
+    ["MobileNetV3Large", {"include_top": False, "input_shape": [32, 32, 3], "pooling": "avg",
+                          "alpha": 0.75}],
+    ["MobileNetV3Small", {"include_top": False, "minimalistic": True}],
 ]
 
 
@@ -62,15 +66,21 @@ def _norm_path(path: str, layers_by_name: dict) -> str:
     return f"{_normalize(layer, cls)}/{rest}" if cls else path
 
 
+def _real_layers(model):
+    """keraslite lists the ops applied to symbolic tensors (MobileNetV3's ``x + 3``) as
+    OpLayers; Keras's ``model.layers`` leaves its ops out. They hold no weights."""
+    return [layer for layer in model.layers if type(layer).__name__ != "OpLayer"]
+
+
 def describe(model) -> dict:
-    classes = {layer.name: type(layer).__name__ for layer in model.layers}
+    classes = {layer.name: type(layer).__name__ for layer in _real_layers(model)}
     return {
         "params": int(model.count_params()),
         "name": model.name,
         "output_shape": list(model.output_shape),
         "layers": [[type(layer).__name__, _normalize(layer.name, type(layer).__name__),
                     [[_norm_path(w.path, classes), list(w.shape)] for w in layer.weights]]
-                   for layer in model.layers],
+                   for layer in _real_layers(model)],
         "weights": [[_norm_path(w.path, classes), list(w.shape)] for w in model.weights],
     }
 

@@ -37,6 +37,7 @@ MORE_SPECS = [
     ["Xception", {"input_shape": [71, 71, 3], "include_top": False, "pooling": "avg"},
      "xception_notop"],
     ["InceptionV3", {"input_shape": [75, 75, 3], "classes": 10}, "inception_v3"],
+    ["MobileNetV3Small", {"input_shape": [32, 32, 3], "classes": 10}, "mobilenetv3small"],
 ]
 
 
