@@ -462,6 +462,8 @@ class Layer:
                     f"Layer '{self.name}' received a string/object array (dtype={x.dtype}). "
                     "Convert the data to numbers first."
                 )
+            if isinstance(x, np.ndarray) and x.dtype in _WIDE_INTEGERS and x.size:
+                _check_fits_int32(self.name, x)
             if not core.is_tensor(x):
                 if isinstance(x, (np.ndarray, list, tuple, int, float, np.generic)):
                     x = core.convert_to_tensor(np.asarray(x) if isinstance(x, list) else x)
@@ -596,3 +598,21 @@ def _is_nested_numbers(value) -> bool:
     if isinstance(value, (list, tuple)):
         return len(value) > 0 and all(_is_nested_numbers(v) for v in value)
     return isinstance(value, (int, float, bool, np.number, np.bool_))
+
+
+_WIDE_INTEGERS = (np.dtype(np.int64), np.dtype(np.uint64))
+_INT32 = np.iinfo(np.int32)
+
+
+def _check_fits_int32(layer_name: str, x: np.ndarray) -> None:
+    """Integer inputs are computed in int32 (JAX without x64 wraps int64 on the way to the
+    device), so a value outside int32 is refused rather than silently wrapped. fit/predict
+    convert such values for float inputs first (training/input_standardization.py)."""
+    outside = (x < _INT32.min) | (x > _INT32.max)
+    if outside.any():
+        where = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(
+            f"Layer '{layer_name}' received {x.dtype} values outside the int32 range integer "
+            f"inputs are computed in; the first is {x[where]} at index {where}. Ids must fit "
+            "int32; pass numeric features as floats (x.astype('float32'))."
+        )

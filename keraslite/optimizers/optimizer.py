@@ -8,6 +8,8 @@ decoupled weight decay and constraints, and writes results back with ``Variable.
 """
 from __future__ import annotations
 
+import math
+
 from keraslite import ops
 from keraslite.backends import distribution as B_dist
 from keraslite.optimizers import schedules
@@ -20,8 +22,6 @@ _INT32_MAX = 2**31 - 1
 def _check_number(owner, name, value, allow_zero=False):
     """A hyperparameter as a finite float > 0 (>= 0 with ``allow_zero``): a string or NaN
     would otherwise reach the compiled step and fail there with a backend message."""
-    import math
-
     if isinstance(value, (bool, str, bytes)) or not isinstance(value, (int, float)) and not (
             hasattr(value, "__float__") and getattr(value, "ndim", 0) == 0):
         raise TypeError(f"{owner}: `{name}` must be a number. Received: {name}={value!r} "

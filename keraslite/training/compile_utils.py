@@ -6,6 +6,8 @@ Everything works on flat lists aligned with the model's ``output_names``; the tr
 """
 from __future__ import annotations
 
+import math
+
 from keraslite import losses, metrics, ops
 from keraslite import metrics as metrics_mod
 from keraslite.utils import tree
@@ -53,8 +55,6 @@ def is_builtin_loss(spec) -> bool:
 
 def _checked_loss_weight(value, where):
     """A loss weight as a finite float (a NaN weight would surface as a NaN loss mid-fit)."""
-    import math
-
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
             value, "__float__"):
         raise TypeError(f"compile(loss_weights=...) expects numbers; {where} is "

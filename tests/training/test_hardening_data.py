@@ -330,3 +330,12 @@ def test_missing_trailing_axis_of_size_one_is_added():
     np.testing.assert_allclose(model.evaluate(images, y, verbose=0),
                                model.evaluate(images[..., None], y, verbose=0), rtol=1e-6)
     model.fit(images, y, epochs=1, verbose=0)
+
+
+def test_calling_a_layer_on_wide_int64_ids_is_refused_not_wrapped():
+    embedding = layers.Embedding(10, 2)
+    with pytest.raises(ValueError, match=r"4294967299 at index \(0, 1\)"):
+        embedding(np.array([[1, 2**32 + 3]], dtype=np.int64))
+    got = keraslite.ops.convert_to_numpy(embedding(np.array([[1, 3]], dtype=np.int64)))
+    table = embedding.get_weights()[0]
+    np.testing.assert_allclose(got, table[[[1, 3]]])
