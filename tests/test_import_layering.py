@@ -75,7 +75,8 @@ LAZY_UPWARD = {
     ("keraslite.config", "keraslite.mixed_precision"):
         "config.set_dtype_policy/dtype_policy are Keras's names for the mixed-precision policy",
     ("keraslite.utils.registration", "keraslite.saving.serialization"):
-        "keras.utils.register_keras_serializable is the saving registry's decorator",
+        "keras.utils.register_keras_serializable and custom_object_scope use the saving "
+        "registry",
     ("keraslite.utils.model_visualization", "keraslite.saving.atomic_io"):
         "plot_model writes its image with the one atomic writer",
     ("keraslite.utils.random_seed", "keraslite.backends"):

@@ -67,3 +67,24 @@ def test_register_keras_serializable_and_registered_name():
     assert keraslite.utils.get_registered_name(Scaled) == "F8Test>Scaled"
     assert keraslite.saving.get_registered_object("F8Test>Scaled") is Scaled
     assert keraslite.utils.get_registered_name(np.ones) == "ones"
+
+
+def test_custom_object_scope_lets_load_model_find_a_class(tmp_path):
+    class Doubler(keraslite.layers.Layer):  # not registered anywhere
+        def call(self, x):
+            return 2 * x
+
+    model = keraslite.Sequential([keraslite.Input((3,)), Doubler(name="doubler")])
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with pytest.raises((ValueError, TypeError), match="Doubler"):
+        keraslite.models.load_model(path)
+    before = dict(keraslite.utils.get_custom_objects())
+    with keraslite.utils.custom_object_scope({"Doubler": Doubler}):
+        assert keraslite.utils.get_custom_objects()["Doubler"] is Doubler
+        loaded = keraslite.models.load_model(path)
+    np.testing.assert_allclose(keraslite.ops.convert_to_numpy(loaded(np.ones((1, 3)))),
+                               2 * np.ones((1, 3)))
+    assert keraslite.utils.get_custom_objects() == before
+    with pytest.raises(TypeError, match="dicts"):
+        keraslite.utils.CustomObjectScope(["Doubler"])
