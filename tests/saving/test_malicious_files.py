@@ -264,7 +264,12 @@ def build_corpus(folder: Path, model) -> Corpus:  # noqa: PLR0915 - one line per
     for name in ["Layer", "BaseConv", "BaseMerge", "BasePooling", "Model", "Functional"]:
         c.with_config(f"class_{name}.keraslite", _set_class(name), expect=[name, "hidden"],
                       attack=f"layer class_name {name!r} (an abstract or model class)")
-    for name in ["RNN", "Bidirectional", "Sequential"]:  # wrappers without what they wrap
+    c.with_config("empty_Sequential.keraslite",
+                  lambda cfg: _layer(cfg, "hidden").update(class_name="Sequential",
+                                                           config={"name": "hidden"}),
+                  expect=["needs a 'layers' list", "hidden"],
+                  attack="a Sequential config with nothing to wrap")
+    for name in ["RNN", "Bidirectional"]:  # wrappers without what they wrap
         c.with_config(f"empty_{name}.keraslite",
                       lambda cfg, name=name: _layer(cfg, "hidden").update(
                           class_name=name, config={"name": "hidden"}),
@@ -401,9 +406,14 @@ def build_corpus(folder: Path, model) -> Corpus:  # noqa: PLR0915 - one line per
                   expect=["shape", "os.system"], attack="build_config input_shape is a string")
     c.with_config("dtype_object.keraslite", _set_field("hidden", "dtype", "object"),
                   expect=["object"], attack="layer dtype 'object' (Python objects)")
+    # Refused at construction: no axis may exceed allocation_budget.MAX_DIMENSION.
     c.with_config("huge_dense.keraslite", _set_field("hidden", "units", 2**40),
-                  expect=["bytes of weights", "file holds"], errors=["UnsafeFileError"],
+                  expect=["`units`", "larger than any axis", "hidden"],
                   attack="Dense units 2**40 (a 12 TiB kernel)")
+    # Allocatable in principle, but more than the file's weights: the file budget refuses it.
+    c.with_config("large_dense.keraslite", _set_field("hidden", "units", 2**28),
+                  expect=["bytes of weights", "file holds"], errors=["UnsafeFileError"],
+                  attack="Dense units 2**28 (a kernel the file does not hold)")
     c.with_config("format_version_huge.keraslite",
                   lambda cfg: cfg.__setitem__("format_version", 10**30),
                   expect=["format version"], attack="format_version 10**30")
