@@ -107,7 +107,8 @@ from keraslite.ops.control import (  # noqa: E402,F401
 
 __all__ = [
     "associative_scan", "custom_gradient", "map", "rearrange", "saturate_cast", "switch",
-    "vectorized_map", "cast", "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape",
+    "vectorized_map", "cast", "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype",
+    "shape",
     "stop_gradient", "cond", "while_loop", "fori_loop", "scan", "slice", "slice_update", "scatter",
     "scatter_update", "standardize_dtype", "result_type",
 ]

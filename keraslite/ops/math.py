@@ -52,4 +52,6 @@ from keraslite.ops.control import segment_min, segment_prod  # noqa: E402,F401
 from keraslite.ops.numpy_misc import erfc  # noqa: E402,F401
 from keraslite.ops import signal as _signal  # noqa: E402
 
-__all__ = _signal.__all__ + ["segment_min", "segment_prod", "erfc", "erf", "erfinv", "rsqrt", "logsumexp", "top_k", "in_top_k", "segment_sum", "segment_max"]
+__all__ = _signal.__all__ + [
+    "segment_min", "segment_prod", "erfc", "erf", "erfinv", "rsqrt", "logsumexp", "top_k",
+    "in_top_k", "segment_sum", "segment_max"]

@@ -145,8 +145,8 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
                merge_repeated=True, mask_index=0):
     """Label sequences from logits ``inputs`` (B, T, C): ``(decoded, log_probs)`` with
     ``decoded`` (top_paths, B, T) padded with -1. Greedy takes the best class per step, with
-    minus the sum of each step's best input as score (as Keras); beam search keeps ``beam_width`` prefixes and
-    scores each path by its log-probability (it needs concrete values)."""
+    minus the sum of each step's best input as score (as Keras); beam search keeps
+    ``beam_width`` prefixes and scores each path by its log-probability (it needs concrete values)."""
     inputs, lengths = _check_decode(inputs, sequence_lengths, strategy, top_paths, beam_width)
     if strategy == "greedy":
         return _greedy(inputs, lengths, merge_repeated, mask_index)

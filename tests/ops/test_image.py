@@ -59,7 +59,8 @@ if keraslite.backend.backend() == "tensorflow":
 def test_resize_matches_keras(interpolation, antialias):
     # one call shrinks the height and grows the width
     same(ops.image.resize(IMG, (5, 20), interpolation, antialias=antialias),
-         keras_value(keras.ops.image.resize, IMG, (5, 20), interpolation, antialias=antialias), 1e-4)
+         keras_value(keras.ops.image.resize, IMG, (5, 20), interpolation,
+                     antialias=antialias), 1e-4)
 
 
 @pytest.mark.parametrize("kwargs", [{"crop_to_aspect_ratio": True},
@@ -87,7 +88,8 @@ def test_resize_channels_first_and_int():
     {"top_cropping": 2, "bottom_cropping": 1, "left_cropping": 0, "right_cropping": 3},
 ])
 def test_crop_images_matches_keras(kwargs):
-    same(ops.image.crop_images(IMG, **kwargs), keras_value(keras.ops.image.crop_images, IMG, **kwargs))
+    same(ops.image.crop_images(IMG, **kwargs),
+         keras_value(keras.ops.image.crop_images, IMG, **kwargs))
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -96,7 +98,8 @@ def test_crop_images_matches_keras(kwargs):
     {"top_padding": 2, "bottom_padding": 1, "left_padding": 0, "right_padding": 3},
 ])
 def test_pad_images_matches_keras(kwargs):
-    same(ops.image.pad_images(IMG, **kwargs), keras_value(keras.ops.image.pad_images, IMG, **kwargs))
+    same(ops.image.pad_images(IMG, **kwargs),
+         keras_value(keras.ops.image.pad_images, IMG, **kwargs))
     same(ops.image.pad_images(IMG[0], **kwargs),
          keras_value(keras.ops.image.pad_images, IMG[0], **kwargs))
 
