@@ -50,6 +50,8 @@ LAZY_UPWARD = {
         "abstract evaluation returns KerasTensors, and ops imports the backend",
     ("keraslite.variables", "keraslite.ops"):
         "Variable arithmetic operators call ops, and ops unwraps Variables",
+    ("keraslite.ops.image.warps", "keraslite.random"):
+        "elastic_transform draws its displacement noise with keraslite's seeded random ops",
     ("keraslite.ops.dispatch", "keraslite.layers.core.op_layer"):
         "an op on KerasTensors records an OpLayer node, and layers are built from ops",
     ("keraslite.losses", "keraslite.metrics.resolve"):

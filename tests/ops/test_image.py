@@ -251,6 +251,38 @@ def test_perspective_transform_matches_keras():
     same(ops.image.perspective_transform(IMG, start, start), IMG)
 
 
+@pytest.mark.parametrize("method,antialias,shape,scale,translation", [
+    ("linear", True, (2, 5, 20, 3), [5 / 12, 20 / 14], [0.0, 0.0]),
+    ("lanczos3", False, (2, 15, 9, 3), [1.3, 0.6], [0.7, -1.2]),
+])
+def test_scale_and_translate_matches_keras(method, antialias, shape, scale, translation):
+    scale, translation = np.array(scale, "float32"), np.array(translation, "float32")
+    same(ops.image.scale_and_translate(IMG, shape, scale, translation, (1, 2), method,
+                                       antialias),
+         keras_value(keras.ops.image.scale_and_translate, IMG, shape, scale, translation,
+                     (1, 2), method, antialias), 1e-5)
+
+
+def test_elastic_transform_properties():
+    # alpha 0 leaves images as they are; a constant image stays constant under reflection
+    np.testing.assert_allclose(np_(ops.image.elastic_transform(IMG, alpha=0.0, seed=1)), IMG,
+                               atol=1e-6)
+    flat = np.full_like(IMG, 0.3)
+    np.testing.assert_allclose(np_(ops.image.elastic_transform(flat, 5.0, 2.0, seed=1)), 0.3,
+                               atol=1e-6)
+    a, b = (np_(ops.image.elastic_transform(IMG, 8.0, 2.0, seed=s)) for s in (3, 3))
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, np_(ops.image.elastic_transform(IMG, 8.0, 2.0, seed=4)))
+    # warping a ramp of row numbers (bilinear is exact on it) reads the row displacement
+    # field back: smooth, bounded by alpha, and not zero
+    ramp = np.broadcast_to(np.arange(12, dtype="float32")[None, :, None, None],
+                           (1, 12, 14, 1)).copy()
+    dy = np_(ops.image.elastic_transform(ramp, 3.0, 2.0, fill_mode="nearest", seed=5))[
+        0, 3:-3, 3:-3, 0] - ramp[0, 3:-3, 3:-3, 0]
+    assert 0 < np.abs(dy).max() <= 3.0
+    assert np.abs(np.diff(dy, axis=1)).max() < np.abs(dy).max()
+
+
 @pytest.mark.parametrize("call,words", [
     (lambda: ops.image.resize(IMG, (0, 3)), ["`size`", "(0, 3)"]),
     (lambda: ops.image.resize(IMG, (3, 3), "cubic"), ["`interpolation`", "'cubic'"]),
@@ -266,6 +298,12 @@ def test_perspective_transform_matches_keras():
     (lambda: ops.image.extract_patches(IMG, 3, padding="full"), ["`padding`", "'full'"]),
     (lambda: ops.image.ssim(IMG, IMG[:1]), ["`image1`", "`image2`"]),
     (lambda: ops.image.resize(IMG, (3, 3), data_format="nhwc"), ["`data_format`", "'nhwc'"]),
+    (lambda: ops.image.scale_and_translate(IMG, (2, 5, 5, 3), [1.0, 1.0], [0.0, 0.0], (1, 2),
+                                           "area"), ["`method`", "'area'"]),
+    (lambda: ops.image.scale_and_translate(IMG, (2, 5, 5, 3), [1.0], [0.0, 0.0], (1, 2),
+                                           "linear"), ["`scale`", "1 scales"]),
+    (lambda: ops.image.elastic_transform(IMG, sigma=0.0), ["`sigma`", "0.0"]),
+    (lambda: ops.image.elastic_transform(IMG, fill_mode="edge"), ["`fill_mode`", "'edge'"]),
 ])
 def test_bad_input_names_the_argument(call, words):
     with pytest.raises(ValueError) as info:

@@ -8,7 +8,8 @@ from keraslite.ops.image.filters import *  # noqa: F401,F403
 from keraslite.ops.image.patches import *  # noqa: F401,F403
 from keraslite.ops.image.resizing import *  # noqa: F401,F403
 from keraslite.ops.image.sampling import *  # noqa: F401,F403
-from keraslite.ops.image import color, filters, patches, resizing, sampling
+from keraslite.ops.image.warps import *  # noqa: F401,F403
+from keraslite.ops.image import color, filters, patches, resizing, sampling, warps
 
 __all__ = sorted(set(color.__all__) | set(filters.__all__) | set(patches.__all__)
-                 | set(resizing.__all__) | set(sampling.__all__))
+                 | set(resizing.__all__) | set(sampling.__all__) | set(warps.__all__))
