@@ -8,8 +8,10 @@ Example::
 from __future__ import annotations
 
 from keraslite.activations.activations import (
-    elu, exponential, gelu, hard_sigmoid, leaky_relu, linear, log_softmax, mish, relu, relu6,
-    selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
+    celu, elu, exponential, gelu, glu, hard_shrink, hard_sigmoid, hard_tanh, leaky_relu, linear,
+    log_sigmoid, log_softmax, mish, relu, relu6, selu, sigmoid, silu, soft_shrink, softmax,
+    softplus, softsign, sparse_plus, sparse_sigmoid, sparsemax, squareplus, swish, tanh,
+    tanh_shrink, threshold,
 )
 from keraslite.activations.hard_swish import hard_silu, hard_swish
 from keraslite.utils.registry import ObjectRegistry
@@ -21,6 +23,11 @@ ALL_OBJECTS = {
 }
 ALL_OBJECTS["swish"] = silu
 ALL_OBJECTS.update(hard_swish=hard_swish, hard_silu=hard_silu)
+ALL_OBJECTS.update({
+    fn.__name__: fn
+    for fn in (celu, glu, hard_shrink, hard_tanh, log_sigmoid, soft_shrink, sparse_plus,
+               sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold)
+})
 
 
 class _ActivationRegistry(ObjectRegistry):
