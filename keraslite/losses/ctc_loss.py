@@ -24,7 +24,7 @@ def ctc_negative_log_likelihood(labels, logits, label_length):
     """-log p(labels | logits) per sample; ``logits`` (batch, time, classes), ``labels``
     (batch, max_label_length) ints, ``label_length`` (batch,) ints; all time steps are used."""
     log_probs = ops.log_softmax(logits, axis=-1)
-    batch, max_len = labels.shape[0], labels.shape[1]
+    max_len = labels.shape[1]
     # Extended sequence: blank, l1, blank, l2, ..., lL, blank  -> (batch, 2L + 1).
     interleaved = ops.stack([ops.zeros_like(labels), labels], axis=2)
     extended = ops.concatenate([ops.reshape(interleaved, (-1, 2 * max_len)),

@@ -36,7 +36,8 @@ class CategoricalGeneralizedCrossEntropy(Loss):
     Example::
 
         loss = CategoricalGeneralizedCrossEntropy(q=0.5)
-        loss([0, 1], [[0.9, 0.1], [0.2, 0.8]])  # mean of (1 - sqrt(0.9)) / 0.5, (1 - sqrt(0.8)) / 0.5
+        loss([0, 1], [[0.9, 0.1], [0.2, 0.8]])
+        # the mean of (1 - sqrt(0.9)) / 0.5 and (1 - sqrt(0.8)) / 0.5
     """
 
     def __init__(self, q: float = 0.5, reduction="sum_over_batch_size",

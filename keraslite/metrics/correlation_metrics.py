@@ -2,8 +2,6 @@
 as functions and as running means."""
 from __future__ import annotations
 
-from typing import Optional
-
 from keraslite import config, ops
 from keraslite.losses.loss import squeeze_or_expand_to_same_rank
 from keraslite.metrics.reduction_metrics import MeanMetricWrapper

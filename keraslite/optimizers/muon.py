@@ -54,7 +54,8 @@ class Muon(Optimizer):
         # ``update`` (same lr, same order: before the step).
         super().__init__(learning_rate=learning_rate, name=name, weight_decay=None, **kwargs)
         if isinstance(ns_steps, bool) or not isinstance(ns_steps, int) or ns_steps < 0:
-            raise ValueError(f"Muon: `ns_steps` must be an int >= 0. Received: ns_steps={ns_steps!r}")
+            raise ValueError("Muon: `ns_steps` must be an int >= 0. "
+                             f"Received: ns_steps={ns_steps!r}")
         self.muon_weight_decay, self.adam_weight_decay = weight_decay, adam_weight_decay
         self.adam_beta_1, self.adam_beta_2, self.epsilon = adam_beta_1, adam_beta_2, epsilon
         self.exclude_layers = list(exclude_layers or [])

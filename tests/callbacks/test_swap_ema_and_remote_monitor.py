@@ -41,8 +41,8 @@ def test_validation_in_fit_runs_on_the_averages_and_training_keeps_raw_weights()
     swap, rec = SwapEMAWeights(), Recorder()
     reference = ema_model()
     model = ema_model()
-    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=False, validation_data=(x, y),
-                        callbacks=[swap, rec])
+    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=False,
+                        validation_data=(x, y), callbacks=[swap, rec])
     ref_history = reference.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=False)
     # Training is unchanged by the swaps (raw weights go back after every validation).
     np.testing.assert_allclose(history.history["loss"], ref_history.history["loss"], rtol=1e-6)
@@ -79,7 +79,8 @@ def test_evaluate_uses_averages_and_restores_weights():
 def test_swap_on_epoch_ends_with_the_averages():
     x, y = linear_data()
     model, reference = ema_model(), ema_model()
-    model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[SwapEMAWeights(True)])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False,
+              callbacks=[SwapEMAWeights(True)])
     reference.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
     for a, b in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6)
@@ -120,9 +121,10 @@ def test_remote_monitor_posts_epoch_logs(server, as_json):
     root, received = server
     x, y = linear_data()
     model = ema_model(use_ema=False)
-    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[RemoteMonitor(
-        root=root, path="/epochs/", field="payload", headers={"X-Run": "7"},
-        send_as_json=as_json)])
+    monitor = RemoteMonitor(root=root, path="/epochs/", field="payload", headers={"X-Run": "7"},
+                            send_as_json=as_json)
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False,
+                        callbacks=[monitor])
     assert len(received) == 2
     for epoch, (path, content_type, run, body) in enumerate(received):
         assert path == "/epochs/" and run == "7"

@@ -94,7 +94,8 @@ def test_matches_keras_over_batches(cls_name, kwargs, kind, weighted):
     y_true, y_pred, _ = batches(kind)[0]
     ours.update_state(y_true, y_pred)
     theirs.update_state(y_true, y_pred)
-    np.testing.assert_allclose(num(ours.result()), np.asarray(theirs.result()), rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(num(ours.result()), np.asarray(theirs.result()), rtol=2e-5,
+                               atol=2e-6)
     again = type(ours).from_config(ours.get_config())
     assert again.get_config() == ours.get_config()
 

@@ -58,7 +58,8 @@ class ConvLSTMCell(Layer):
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
                 raise arg_utils.invalid(cls, arg, "a float in [0, 1)", rate)
-        self.dropout, self.recurrent_dropout, self.seed = float(dropout), float(recurrent_dropout), seed
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        self.seed = seed
         self.seed_generator = SeedGenerator(seed) if self.dropout or self.recurrent_dropout \
             else None
         self._dropout_mask = self._recurrent_dropout_mask = None
