@@ -84,6 +84,16 @@ def _lstm_states(keraslite, t):
 
 
 # Every case: name -> (build, input specs).
+def _reversible_embedding(keraslite, t):
+    embed = keraslite.layers.ReversibleEmbedding(7, 4, tie_weights=False)
+    return embed(embed(t), reverse=True)
+
+
+def _group_query_attention(keraslite, t):
+    layer = keraslite.layers.GroupQueryAttention(2, num_query_heads=4, num_key_value_heads=2)
+    return layer(t, t, use_causal_mask=True)
+
+
 CASES = {
     # activations
     "relu": _layer_case(lambda L: L.ReLU(max_value=1.5, negative_slope=0.1, threshold=0.2), (5,)),
@@ -221,6 +231,31 @@ CASES = {
     "upsampling3d": _layer_case(lambda L: L.UpSampling3D(2), (2, 2, 2, 1)),
     "permute": _layer_case(lambda L: L.Permute((2, 1)), (3, 4)),
     "repeat_vector": _layer_case(lambda L: L.RepeatVector(3), (4,)),
+    # issue 16 layers
+    "rms_normalization": _layer_case(lambda L: L.RMSNormalization(axis=[1, 2]), (3, 4)),
+    "reversible_embedding": _apply_case(_reversible_embedding, ((3,), "int7")),
+    "group_query_attention": _apply_case(_group_query_attention, (4, 6)),
+    "stacked_rnn_cells": _layer_case(
+        lambda L: L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)])), (5, 3)),
+    "conv_lstm1d": _layer_case(lambda L: L.ConvLSTM1D(2, 3, return_sequences=True), (3, 6, 2)),
+    "conv_lstm2d": _layer_case(lambda L: L.ConvLSTM2D(2, 3, padding="same"), (2, 4, 4, 1)),
+    "conv_lstm3d": _layer_case(lambda L: L.ConvLSTM3D(2, 2), (2, 3, 3, 3, 1)),
+    "random_brightness": _layer_case(lambda L: L.RandomBrightness(0.2, seed=3), (4, 4, 3)),
+    "random_grayscale": _layer_case(lambda L: L.RandomGrayscale(seed=3), (4, 4, 3)),
+    "random_invert": _layer_case(lambda L: L.RandomInvert(seed=3), (4, 4, 3)),
+    "random_posterization": _layer_case(lambda L: L.RandomPosterization(4, seed=3), (4, 4, 3)),
+    "solarization": _layer_case(lambda L: L.Solarization(0.2, 0.5, seed=3), (4, 4, 3)),
+    "auto_contrast": _layer_case(lambda L: L.AutoContrast(), (4, 4, 3)),
+    "random_sharpness": _layer_case(lambda L: L.RandomSharpness(0.3, seed=3), (4, 4, 3)),
+    "random_gaussian_blur": _layer_case(lambda L: L.RandomGaussianBlur(seed=3), (4, 4, 3)),
+    "random_hue": _layer_case(lambda L: L.RandomHue(0.2, seed=3), (4, 4, 3)),
+    "random_saturation": _layer_case(lambda L: L.RandomSaturation(0.5, seed=3), (4, 4, 3)),
+    "random_color_jitter": _layer_case(
+        lambda L: L.RandomColorJitter(brightness_factor=0.1, hue_factor=0.1, seed=3), (4, 4, 3)),
+    "pipeline": _layer_case(lambda L: L.Pipeline([L.AutoContrast(), L.RandomInvert(seed=1)]),
+                            (4, 4, 3)),
+    "mix_up": _layer_case(lambda L: L.MixUp(seed=3), (4, 4, 3)),
+    "cut_mix": _layer_case(lambda L: L.CutMix(seed=3), (4, 4, 3)),
 }
 
 
