@@ -55,7 +55,8 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     ext = _np.concatenate([ext, _np.full_like(target[:, :1], mask_index)], 1)
     length = 2 * s + 1
     emit = _np.take_along_axis(
-        log_probs, _np.broadcast_to(_np.expand_dims(ext, 1), (ext.shape[0], steps, length)), 2)
+        log_probs, _np.broadcast_to(_np.expand_dims(ext, 1),
+                                    (_np.shape(ext)[0], steps, length)), 2)
     # a skip over a blank is allowed into a label differing from the one two places back
     skip_ok = _np.logical_and(_np.not_equal(ext, mask_index),
                               _np.not_equal(ext, _np.concatenate([ext[:, :2], ext[:, :-2]], 1)))

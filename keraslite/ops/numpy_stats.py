@@ -37,12 +37,12 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan, op):
     axes = _axes(axis, rank, op)
     kept = [a for a in range(rank) if a not in axes]
     moved = _np.transpose(x, kept + list(axes))
-    lead = tuple(moved.shape[:len(kept)])
+    lead = tuple(_np.shape(moved)[:len(kept)])  # unknown sizes are tensors while tracing
     flat = _np.reshape(moved, lead + (-1,))
     nan = _np.isnan(flat)
     # NaNs sort last as +inf; a row's count of real values sets its positions
     ordered = _np.sort(_np.where(nan, math.inf, flat), -1)
-    n = flat.shape[-1]
+    n = int(math.prod(x.shape[a] for a in axes))  # reduced sizes must be known
     if ignore_nan:
         count = _np.sum(_core.cast(_np.logical_not(nan), x.dtype), -1, True)
     else:
@@ -51,7 +51,8 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan, op):
                        _np.subtract(_np.expand_dims(count, 0), 1.0))  # (Q, *lead, 1)
     low = _np.floor(pos)
     high = _np.ceil(pos)
-    ordered = _np.broadcast_to(_np.expand_dims(ordered, 0), (pos.shape[0],) + tuple(flat.shape))
+    ordered = _np.broadcast_to(_np.expand_dims(ordered, 0),
+                               (pos.shape[0],) + tuple(_np.shape(flat)))
 
     def at(p):
         idx = _np.clip(_core.cast(p, "int32"), 0, n - 1)
@@ -71,7 +72,8 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan, op):
     bad = _np.less(count, 1.0) if ignore_nan else _np.any(nan, -1, True)
     out = _np.where(_np.expand_dims(bad, 0), math.nan, out)[..., 0]  # (Q, *lead)
     if keepdims:
-        shape = [1 if a in axes else x.shape[a] for a in range(rank)]
+        dims = _np.shape(x)
+        shape = [1 if a in axes else dims[a] for a in range(rank)]
         out = _np.reshape(out, (-1,) + tuple(shape))
     return out[0] if len(q.shape) == 0 else out
 

@@ -285,3 +285,31 @@ def test_bad_input_names_the_argument(call, words):
         call()
     for w in words:
         assert w in str(info.value), str(info.value)
+
+
+def test_remaining_numpy_names():
+    np.testing.assert_allclose(n(ops.vectorize(lambda a, b: a * b + 1)(X[0], X[1])),
+                               X[0] * X[1] + 1, rtol=1e-6)
+    np.testing.assert_array_equal(n(ops.isreal(X)), np.isreal(X))
+    z = ops.view_as_complex(np.stack([X, np.where(X > 0, 0.0, X)], -1))
+    np.testing.assert_array_equal(n(ops.isreal(z)), X > 0)
+    part = n(ops.argpartition(X[0], 3))
+    chosen = X[0][part]
+    assert (chosen[:3] <= chosen[3]).all() and (chosen[4:] >= chosen[3]).all()
+    np.testing.assert_allclose(
+        n(ops.cdist(X[:2], X)), np.sqrt(((X[:2, None] - X[None]) ** 2).sum(-1)), rtol=1e-5)
+    np.testing.assert_array_equal(n(ops.unique(np.array([4, 1, 4]), size=4, fill_value=-1)),
+                                  [1, 4, -1, -1])
+
+
+def test_symbolic_shapes():
+    from keraslite.ops.keras_tensor import KerasTensor
+
+    x = KerasTensor((None, 8))
+    assert tuple(ops.glu(x).shape) == (None, 4)
+    assert tuple(ops.quantile(x, 0.5, axis=1).shape) == (None,)
+    assert tuple(ops.depth_to_space(KerasTensor((None, 4, 4, 8)), 2).shape) == (None, 8, 8, 2)
+    assert [tuple(t.shape) for t in ops.rfft(x)] == [(None, 5), (None, 5)]
+    loss = ops.ctc_loss(KerasTensor((None, 3), "int32"), KerasTensor((None, 6, 5)),
+                        KerasTensor((None,), "int32"), KerasTensor((None,), "int32"))
+    assert tuple(loss.shape) == (None,)
