@@ -140,6 +140,11 @@ def functional_from_config(cls: type[Functional], config: Config,
                 break
             _expect(isinstance(args, list) and isinstance(kwargs, dict),
                     f"{where}: node args must be a list and kwargs a dict")
+            # A call without a tensor would run the layer eagerly on whatever the file holds
+            # (found by the loader fuzzer: TensorFlow then raised a kernel error).
+            _expect(bool(args) and isinstance(args[0], KerasTensor)
+                    or any(isinstance(x, KerasTensor) for x in tree.flatten(args[:1])),
+                    f"{where}: the first argument of a call must be a tensor of the model")
             out = _replay_call(layer, args, kwargs, specs)
             outputs[i].append(tree.flatten(out))
             done[i] += 1

@@ -146,3 +146,12 @@ def test_outputs_naming_a_call_that_never_happens_are_a_value_error():
     config["outputs"] = {"__tensor__": [2, 5, 0]}
     with pytest.raises(ValueError, match=r"tensor reference \[2, 5, 0\] names no layer call"):
         cls.from_config(config)
+
+
+@pytest.mark.parametrize("value", [None, 3, [1.0, 2.0]])
+def test_a_call_whose_input_is_not_a_tensor_is_a_value_error(value):
+    """Found by the loader fuzzer on TensorFlow: the layer ran eagerly on the file's value."""
+    cls, config = _chain_config(3)
+    config["layers"][2]["inbound_nodes"][0]["args"][0] = value
+    with pytest.raises(ValueError, match="first argument of a call must be a tensor"):
+        cls.from_config(config)
