@@ -28,15 +28,23 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
     x, restore = to_batch_last(images, _fmt(data_format, "elastic_transform"),
                                "elastic_transform")
     x = float_images(x)
-    batch, height, width = x.shape[0], x.shape[1], x.shape[2]
     dtype = _core.standardize_dtype(x.dtype)
-    noise = uniform((batch, height, width, 2), -1.0, 1.0, dtype=dtype, seed=seed)
+    # drawn outside the compiled part: a SeedGenerator advances its state here
+    noise = uniform(tuple(x.shape[:3]) + (2,), -1.0, 1.0, dtype=dtype, seed=seed)
+    return restore(_displace(x, noise, float(alpha), float(sigma), interpolation, fill_mode,
+                             fill_value))
+
+
+@_core.fused
+def _displace(x, noise, alpha, sigma, interpolation, fill_mode, fill_value):
+    height, width = x.shape[1], x.shape[2]
+    dtype = _core.standardize_dtype(x.dtype)
     size = 2 * int(math.ceil(3 * sigma)) + 1  # the window holds +-3 sigma
     field = _np.multiply(gaussian_blur.raw(noise, (size, size), (sigma, sigma),
                                            "channels_last"), alpha)
     rows = _np.add(_np.reshape(_np.arange(height, dtype=dtype), (1, height, 1)), field[..., 0])
     cols = _np.add(_np.reshape(_np.arange(width, dtype=dtype), (1, 1, width)), field[..., 1])
-    return restore(_sample_images(x, rows, cols, interpolation, fill_mode, fill_value))
+    return _sample_images(x, rows, cols, interpolation, fill_mode, fill_value)
 
 
 def _keys_cubic(t):
