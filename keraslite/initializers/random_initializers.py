@@ -12,14 +12,44 @@ from keraslite.initializers.initializer import RandomInitializer, compute_fans, 
 _TRUNCATED_STD = 0.87962566103423978
 
 
-def _truncated_normal(rng, shape, mean, stddev):
+def _draw_dtype(dtype) -> np.dtype:
+    """The dtype to draw in: float64 only for float64 targets. Drawing float32 directly (instead
+    of float64 then casting) halves the memory traffic; for VGG16's 138 million values it was
+    most of the build time."""
+    target = numpy_dtype(dtype)
+    return np.dtype(np.float64) if target == np.float64 else np.dtype(np.float32)
+
+
+def _finish(values: np.ndarray, dtype) -> np.ndarray:
+    """Cast to the target dtype, without a copy when the draw already has it."""
+    return values.astype(numpy_dtype(dtype), copy=False)
+
+
+def _normal(rng, shape, mean, stddev, dtype):
+    out = rng.standard_normal(shape, dtype=_draw_dtype(dtype))
+    out *= stddev
+    out += mean
+    return out
+
+
+def _uniform(rng, shape, minval, maxval, dtype):
+    out = rng.random(shape, dtype=_draw_dtype(dtype))
+    out *= maxval - minval
+    out += minval
+    return out
+
+
+def _truncated_normal(rng, shape, mean, stddev, dtype=None):
     """Normal samples, redrawing any that fall more than two stddevs from the mean."""
-    out = rng.standard_normal(shape)
+    draw = _draw_dtype(dtype)
+    out = rng.standard_normal(shape, dtype=draw)
     bad = np.abs(out) > 2.0
     while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()))
+        out[bad] = rng.standard_normal(int(bad.sum()), dtype=draw)
         bad = np.abs(out) > 2.0
-    return mean + stddev * out
+    out *= stddev
+    out += mean
+    return out
 
 
 class RandomNormal(RandomInitializer):
@@ -30,8 +60,7 @@ class RandomNormal(RandomInitializer):
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape, dtype=None):
-        values = self._rng().normal(self.mean, self.stddev, tuple(shape))
-        return values.astype(numpy_dtype(dtype))
+        return _finish(_normal(self._rng(), tuple(shape), self.mean, self.stddev, dtype), dtype)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -45,8 +74,8 @@ class RandomUniform(RandomInitializer):
         self.minval, self.maxval = minval, maxval
 
     def __call__(self, shape, dtype=None):
-        values = self._rng().uniform(self.minval, self.maxval, tuple(shape))
-        return values.astype(numpy_dtype(dtype))
+        values = _uniform(self._rng(), tuple(shape), self.minval, self.maxval, dtype)
+        return _finish(values, dtype)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
@@ -60,8 +89,8 @@ class TruncatedNormal(RandomInitializer):
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape, dtype=None):
-        values = _truncated_normal(self._rng(), tuple(shape), self.mean, self.stddev)
-        return values.astype(numpy_dtype(dtype))
+        values = _truncated_normal(self._rng(), tuple(shape), self.mean, self.stddev, dtype)
+        return _finish(values, dtype)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -108,13 +137,14 @@ class VarianceScaling(RandomInitializer):
         variance = self.scale / max(1.0, n)
         rng = self._rng()
         if self.distribution == "truncated_normal":
-            values = _truncated_normal(rng, shape, 0.0, math.sqrt(variance) / _TRUNCATED_STD)
+            values = _truncated_normal(rng, shape, 0.0, math.sqrt(variance) / _TRUNCATED_STD,
+                                       dtype)
         elif self.distribution == "untruncated_normal":
-            values = rng.normal(0.0, math.sqrt(variance), shape)
+            values = _normal(rng, shape, 0.0, math.sqrt(variance), dtype)
         else:
             limit = math.sqrt(3.0 * variance)
-            values = rng.uniform(-limit, limit, shape)
-        return values.astype(numpy_dtype(dtype))
+            values = _uniform(rng, shape, -limit, limit, dtype)
+        return _finish(values, dtype)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
