@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from keraslite import config
 from keraslite.backends import core
+from keraslite.backends.common import dtypes as _dtypes
 
 
 def backend() -> str:
@@ -32,6 +33,7 @@ def clear_session() -> None:
     from keraslite.utils import naming
 
     naming.reset()
+    _uids.clear()
 
 
 def compute_gradients(loss_fn, variables, has_aux=False):
@@ -71,3 +73,45 @@ def compute_gradients(loss_fn, variables, has_aux=False):
     for var, value in zip(side_effects.get("vars", []), update_values):
         var.assign(core.stop_gradient(value))
     return ((loss, aux), list(grads)) if has_aux else (loss, list(grads))
+
+
+# -- the rest of keras.backend: dtype predicates, promotion, symbolic tensors, counters --------
+_uids: dict[str, int] = {}
+
+
+def get_uid(prefix: str = "") -> int:
+    """1, 2, 3, ... on successive calls with the same ``prefix`` (reset by ``clear_session``)."""
+    _uids[prefix] = _uids.get(prefix, 0) + 1
+    return _uids[prefix]
+
+
+def is_float_dtype(dtype) -> bool:
+    """Whether ``dtype`` (a name, NumPy or backend dtype) is a floating-point dtype."""
+    return _dtypes.is_float(dtype)
+
+
+def is_int_dtype(dtype) -> bool:
+    """Whether ``dtype`` is a signed or unsigned integer dtype (``bool`` is not)."""
+    return _dtypes.is_int(dtype)
+
+
+def result_type(*dtypes) -> str:
+    """The dtype Keras's promotion rules give ``dtypes`` (names or dtype objects); floatx when
+    none are given. keraslite's ops follow the same table on both backends."""
+    if not dtypes:
+        return config.floatx()
+    names = []
+    for dtype in dtypes:
+        try:
+            names.append(_dtypes.standardize(dtype))
+        except TypeError:
+            raise TypeError(f"result_type: every argument must be a dtype. "
+                            f"Received: {dtype!r}") from None
+    return _dtypes.promote(*names)
+
+
+def is_keras_tensor(x) -> bool:
+    """Whether ``x`` is a symbolic ``KerasTensor`` (a functional-model input or output)."""
+    from keraslite.ops.keras_tensor import KerasTensor
+
+    return isinstance(x, KerasTensor)

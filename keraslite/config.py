@@ -189,3 +189,104 @@ def enable_unsafe_deserialization() -> None:
                       "keraslite.saving.register_serializable or pass custom_objects.",
                       stacklevel=2)
         _flags["unsafe_warned"] = True
+
+
+# -- debugging limits on fit, flash attention, backend switching -------------------------------
+def _limit_from_environment(variable: str) -> int | None:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{variable} must be a positive integer. Received: {variable}={value!r}")
+    return int(value)
+
+
+# Keras reads KERAS_MAX_EPOCHS / KERAS_MAX_STEPS_PER_EPOCH; keraslite's variables follow the
+# KERASLITE_ prefix of its other settings.
+_limits = {"max_epochs": _limit_from_environment("KERASLITE_MAX_EPOCHS"),
+           "max_steps_per_epoch": _limit_from_environment("KERASLITE_MAX_STEPS_PER_EPOCH"),
+           "flash_attention": None}
+
+
+def _check_limit(name: str, value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"set_{name}: argument `{name}` must be a positive integer or None. "
+                         f"Received: {name}={value!r}")
+    return value
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Caps the epochs of every ``fit`` (None: no cap), to run a script quickly while
+    debugging; ``KERASLITE_MAX_EPOCHS`` sets it at import."""
+    _limits["max_epochs"] = _check_limit("max_epochs", max_epochs)
+
+
+def max_epochs() -> int | None:
+    """The cap set by ``set_max_epochs``, or None."""
+    return _limits["max_epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Caps the training steps of each ``fit`` epoch (None: no cap);
+    ``KERASLITE_MAX_STEPS_PER_EPOCH`` sets it at import."""
+    _limits["max_steps_per_epoch"] = _check_limit("max_steps_per_epoch", max_steps_per_epoch)
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap set by ``set_max_steps_per_epoch``, or None."""
+    return _limits["max_steps_per_epoch"]
+
+
+def capped_fit_lengths(epochs: int, steps_per_epoch: int | None) -> tuple[int, int | None]:
+    """``(epochs, steps_per_epoch)`` of a ``fit`` call within the caps above, warning when a
+    cap shortens them (as Keras does)."""
+    import warnings
+
+    cap = _limits["max_epochs"]
+    if cap is not None and cap < epochs:
+        warnings.warn(f"Limiting epochs to {cap} (keraslite.config.set_max_epochs)", stacklevel=3)
+        epochs = cap
+    cap = _limits["max_steps_per_epoch"]
+    if cap is not None and (steps_per_epoch is None or cap < steps_per_epoch):
+        warnings.warn(f"Limiting steps_per_epoch to {cap} "
+                      "(keraslite.config.set_max_steps_per_epoch)", stacklevel=3)
+        steps_per_epoch = cap
+    return epochs, steps_per_epoch
+
+
+def enable_flash_attention() -> None:
+    """Lets attention use a fused flash kernel where the backend picks one (Keras's default).
+
+    keraslite's attention calls the backend's ``dot_product_attention``; no flash kernel runs
+    on a CPU, so on CPU this switch changes nothing. Like Keras, the setting reads back as
+    None ("where available")."""
+    _limits["flash_attention"] = None
+
+
+def disable_flash_attention() -> None:
+    """Asks attention layers not to use a flash kernel (reads back as False)."""
+    _limits["flash_attention"] = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """None (the default: used where available) or False after ``disable_flash_attention``."""
+    return _limits["flash_attention"]
+
+
+def is_nnx_enabled() -> bool:
+    """Always False: keraslite layers are not Flax NNX modules."""
+    return False
+
+
+def set_backend(backend: str) -> None:
+    """Refuses: keraslite's backend is fixed when it is imported, from ``KERASLITE_BACKEND``.
+
+    Keras reloads its modules to switch; keraslite's compiled steps and arrays belong to one
+    backend, so switching in a running process is not supported."""
+    raise RuntimeError(
+        f"keraslite.config.set_backend({backend!r}) is not supported: the backend is chosen "
+        f"once, before import, by the environment variable KERASLITE_BACKEND (now {BACKEND!r}). "
+        f"Run the script again with KERASLITE_BACKEND={backend} set."
+    )

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from keraslite import optimizers
+from keraslite import config, optimizers
 from keraslite import metrics as metrics_mod
 from keraslite.backends import compile as B_compile
 from keraslite.backends import core
@@ -252,6 +252,8 @@ class Trainer(StepMethods):
             raise ValueError("initial_epoch must be a non-negative integer. "
                              f"Received: initial_epoch={initial_epoch!r}")
         steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
+        # keraslite.config.set_max_epochs / set_max_steps_per_epoch: debugging caps, as Keras.
+        epochs, steps_per_epoch = config.capped_fit_lengths(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
         train, val = self._feeder(x, y, sample_weight, batch_size, "train", "fit", shuffle,
                                   steps_per_epoch, class_weight=class_weight,
