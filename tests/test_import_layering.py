@@ -44,6 +44,8 @@ RANKS = {
 LAZY_UPWARD = {
     ("keraslite.backend", "keraslite.variables"):
         "backend.py is the public API; Variable helpers load on use",
+    ("keraslite.backend", "keraslite.ops.keras_tensor"):
+        "keras.backend.is_keras_tensor names the symbolic tensor class, which is built on ops",
     ("keraslite.backends.jax.core", "keraslite.ops.keras_tensor"):
         "abstract evaluation returns KerasTensors, and ops imports the backend",
     ("keraslite.backends.tensorflow.core", "keraslite.ops.keras_tensor"):
