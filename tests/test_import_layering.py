@@ -68,6 +68,10 @@ LAZY_UPWARD = {
         "the cell is a nested layer config, resolved through the closed registry",
     ("keraslite.layers.recurrent.wrappers", "keraslite.saving.serialization"):
         "wrapped layers are nested layer configs, resolved through the closed registry",
+    ("keraslite.layers.recurrent.stacked_rnn_cells", "keraslite.saving.serialization"):
+        "the stacked cells are nested layer configs, resolved through the closed registry",
+    ("keraslite.layers.preprocessing.pipeline", "keraslite.saving.serialization"):
+        "the pipeline's layers are nested layer configs, resolved through the closed registry",
     ("keraslite.saving.model_file", "keraslite.__version__"):
         "a saved file records the library version",
     ("keraslite.utils.allocation_budget", "keraslite.saving.errors"):
