@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from keraslite.saving import file_guard
+from keraslite.saving import file_guard, h5_vlen_strings
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
 
 if TYPE_CHECKING:
@@ -315,12 +315,13 @@ class SafeH5File:
 
     # -- attributes ----------------------------------------------------------------------------
     def read_strings(self, obj, name, where):
-        """A fixed-length string (or array of them) attribute as a list of ``str``; None when
-        absent.
+        """A string (or array of them) attribute as a list of ``str``; None when absent; an
+        empty numeric array (Keras's ``weight_names`` of a layer without weights) is ``[]``.
 
-        Variable-length strings are refused: their text sits in HDF5's global heap, and a
-        malformed heap can send the HDF5 library into an endless loop. Keras writes these
-        attributes as fixed-length strings."""
+        Variable-length strings (Keras 3's ``model.save("x.h5")`` writes them) are read by
+        ``h5_vlen_strings`` through the bounded reader, never by libhdf5: their text sits in
+        global heap collections, and a malformed one can make libhdf5 loop forever or read past
+        a buffer. Fixed-length strings (Keras 2) are read by h5py."""
         h5py = self.h5py
         where = f"attribute '{name}' of '{where or '/'}'"
         try:
@@ -333,6 +334,13 @@ class SafeH5File:
             stored = attr.get_storage_size() if items else 0
         except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
             raise self.corrupt(where, f"cannot be read ({error}).") from error
+        if h5py.check_string_dtype(dtype) is not None and dtype.kind == "O":
+            if items > MAX_ATTRIBUTE_ITEMS:
+                raise self.unsafe(where, f"declares {items} strings, more than "
+                                         f"{MAX_ATTRIBUTE_ITEMS}.")
+            return self._read_vlen_strings(obj, name, items, where)
+        if items == 0 and dtype.kind in "biuf":
+            return []
         if dtype.kind != "S":
             kind = ("variable-length string" if h5py.check_string_dtype(dtype) is not None
                     else _describe_dtype(h5py, dtype))
@@ -354,6 +362,17 @@ class SafeH5File:
             except (UnicodeDecodeError, AttributeError) as error:
                 raise self.corrupt(where, "is not valid UTF-8 text.") from error
         return out
+
+
+    def _read_vlen_strings(self, obj, name, items, where):
+        try:
+            header = self.h5py.h5o.get_info(obj.id).addr
+        except (OSError, RuntimeError, ValueError, TypeError, AttributeError) as error:
+            raise self.corrupt(where, f"cannot be located ({error}).") from error
+        try:
+            return h5_vlen_strings.read_vlen_strings(self._reader, header, name, items)
+        except h5_vlen_strings.HeapFormatError as error:
+            raise self.corrupt(where, f"cannot be read: {error}.") from error
 
 
 def _describe_dtype(h5py, dtype):

@@ -3,7 +3,8 @@
     python keras_h5_oracle.py OUT_DIR
 
 For every case in ``keras_h5_cases`` it gives the Keras model fixed random weights and writes:
-``<case>.weights.h5`` (Keras 3's own ``save_weights``), ``<case>.inputs.npz`` and
+``<case>.weights.h5`` (Keras 3's own ``save_weights``), ``<case>.model.h5`` (its legacy
+``model.save``, for the cases in ``FULL_MODEL_H5``), ``<case>.inputs.npz`` and
 ``<case>.expected.npy`` (the inference output), and ``<case>.legacy.json`` +
 ``<case>.legacy.npz``: per top-level layer, the weight names and arrays in the order Keras 2
 saved them (trainable, then non-trainable), from which the tests write legacy ``.h5`` files.
@@ -28,6 +29,9 @@ import keras  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from keras_h5_cases import CASES  # noqa: E402
+
+# Cases also saved whole with ``model.save("<case>.model.h5")``: Sequential and functional.
+FULL_MODEL_H5 = ("mlp", "cnn", "multi_input", "nested")
 
 
 def _random_weights(model, seed):
@@ -54,6 +58,9 @@ def main(out_dir):
         model, inputs = build(keras)
         _random_weights(model, 100 + seed)
         model.save_weights(os.path.join(out_dir, f"{name}.weights.h5"))
+        if name in FULL_MODEL_H5:
+            # The legacy full-model file: its name attributes are variable-length strings.
+            model.save(os.path.join(out_dir, f"{name}.model.h5"))
         x = inputs if len(inputs) > 1 else inputs[0]
         expected = np.asarray(model(x, training=False))
         np.save(os.path.join(out_dir, f"{name}.expected.npy"), expected)

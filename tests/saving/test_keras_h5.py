@@ -174,6 +174,18 @@ def test_legacy_chunked_layer_names_attribute(oracle, tmp_path):
     _check_matches_oracle(oracle, "cnn", model, inputs)
 
 
+@pytest.mark.parametrize("name", ["mlp", "cnn", "multi_input", "nested"])
+def test_keras3_full_model_h5_gives_keras_predictions(oracle, name):
+    # Keras 3's model.save("x.h5") stores layer_names/weight_names as variable-length strings.
+    path = oracle / f"{name}.model.h5"
+    with h5py.File(path, "r") as f:
+        names = f["model_weights"].attrs.get_id("layer_names")
+        assert h5py.check_string_dtype(names.dtype).length is None
+    model, inputs = _build(name)
+    model.load_weights(path)
+    _check_matches_oracle(oracle, name, model, inputs)
+
+
 # -- mismatches ------------------------------------------------------------------------------------
 def _mlp(hidden=8, out=4, extra=False, use_bias=True):
     stack = [keraslite.Input((6,)), layers.Dense(hidden, activation="relu", name="hidden"),
