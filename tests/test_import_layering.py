@@ -76,6 +76,8 @@ LAZY_UPWARD = {
         "a saved file records the library version",
     ("keraslite.utils.allocation_budget", "keraslite.saving.errors"):
         "the budget raises the loader's documented error class",
+    ("keraslite.utils.archive_utils", "keraslite.saving"):
+        "dataset archives are opened with the file guard every loader uses",
     ("keraslite.utils.file_utils", "keraslite.saving.atomic_io"):
         "downloads are written with the one atomic writer, which lives with the file formats",
     ("keraslite.utils.image_utils", "keraslite.saving.atomic_io"):

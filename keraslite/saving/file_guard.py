@@ -14,6 +14,7 @@ import errno
 import io
 import os
 import stat
+import struct
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -168,3 +169,50 @@ def open_bounded(path: FilePath, what: str = "file",
         os.close(fd)
         raise
     return BoundedReader(fd, info.st_size, source)
+
+
+_ZIP_END = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
+
+
+def check_zip_entry_count(reader: BoundedReader, max_entries: int, what: str = "zip archive",
+                          max_directory_bytes_per_entry: int = 2048) -> int:
+    """The entry count a zip's end record declares, after checking it is at most
+    ``max_entries`` (and the central directory at most ``max_directory_bytes_per_entry`` per
+    allowed entry), read the way zipfile finds it but before zipfile builds one object per entry
+    (a zip of 10**6 empty entries would cost it seconds and hundreds of MB).
+
+    Raises:
+        ValueError: no end record (not a zip), a malformed zip64 record, or too many entries.
+    """
+    size, source = reader.size, reader.name
+    span = min(size, _ZIP_END.size + 0xFFFF)  # the end record plus the longest comment
+    reader.seek(size - span)
+    tail = reader.read(span)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _ZIP_END.size > len(tail):
+        raise ValueError(f"Cannot read {what} '{source}': it is not a zip archive (no "
+                         "end-of-directory record).")
+    fields = _ZIP_END.unpack_from(tail, at)
+    count, directory_size, directory_offset = fields[4], fields[5], fields[6]
+    if count == 0xFFFF or directory_size == 0xFFFFFFFF or directory_offset == 0xFFFFFFFF:
+        record_at = size - span + at - _ZIP64_LOCATOR.size - _ZIP64_END.size
+        raw = b""
+        if record_at >= 0:
+            reader.seek(record_at)
+            raw = reader.read(_ZIP64_END.size + _ZIP64_LOCATOR.size)
+        if (len(raw) < _ZIP64_END.size + _ZIP64_LOCATOR.size or raw[:4] != b"PK\x06\x06"
+                or raw[_ZIP64_END.size:_ZIP64_END.size + 4] != b"PK\x06\x07"):
+            raise ValueError(f"Cannot read {what} '{source}': its zip64 end-of-directory record "
+                             "is missing or malformed.")
+        record = _ZIP64_END.unpack_from(raw)
+        count, directory_size = record[7], record[8]
+    if count > max_entries:
+        raise ValueError(f"Refusing {what} '{source}': its zip directory declares {count:,} "
+                         f"entries; at most {max_entries:,} are allowed.")
+    if directory_size > max_entries * max_directory_bytes_per_entry:
+        raise ValueError(f"Refusing {what} '{source}': its central directory is "
+                         f"{directory_size:,} bytes, too large for at most {max_entries:,} "
+                         "entries.")
+    return count

@@ -6,9 +6,16 @@ folder, device files and FIFOs are refused, and the member count and total unpac
 bounded (a small archive may claim terabytes). The archive is unpacked into a temporary folder
 beside the target and renamed into place, so a failed or interrupted extraction leaves nothing
 that a later call would mistake for a finished one.
+
+The archive itself is opened like every loader opens a file (``keraslite.saving.file_guard``):
+it must be a regular file of bounded size (a FIFO or a link to ``/dev/zero`` would hang or read
+without end), it is read only through the bounded reader, and a zip's entry count is checked
+from its end record before zipfile reads the central directory.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import posixpath
 import shutil
@@ -71,9 +78,32 @@ def _check_totals(archive: str, count: int, total: int) -> None:
         )
 
 
+@contextlib.contextmanager
+def _open_archive(path: str):
+    """A buffered, bounded reader of the archive file (see the module doc)."""
+    # Lazy: utils ranks below saving, where the one file guard of every loader lives.
+    from keraslite.saving import file_guard
+
+    with io.BufferedReader(file_guard.open_bounded(path, "archive")) as f:
+        yield f
+
+
+def _members(path: str, archive: tarfile.TarFile) -> list:
+    """The tar's members, refusing more than MAX_MEMBERS while reading (a tar has no directory
+    to count from first)."""
+    members = []
+    while True:
+        member = archive.next()
+        if member is None:
+            return members
+        members.append(member)
+        if len(members) > MAX_MEMBERS:
+            _check_totals(path, len(members), 0)
+
+
 def _extract_tar(path: str, folder: str) -> None:
-    with tarfile.open(path) as archive:
-        members = archive.getmembers()
+    with _open_archive(path) as f, tarfile.open(fileobj=f) as archive:
+        members = _members(path, archive)
         total = 0
         for member in members:
             relative = _check_name(path, member.name)
@@ -95,7 +125,19 @@ def _extract_tar(path: str, folder: str) -> None:
 
 
 def _extract_zip(path: str, folder: str) -> None:
-    with zipfile.ZipFile(path) as archive:
+    from keraslite.saving import file_guard
+
+    with _open_archive(path) as f:
+        try:
+            file_guard.check_zip_entry_count(f.raw, MAX_MEMBERS, "archive")
+        except ValueError as error:
+            raise UnsafeArchiveError(f"{error} Nothing was extracted.") from None
+        f.seek(0)
+        _extract_zip_from(path, f, folder)
+
+
+def _extract_zip_from(path: str, f, folder: str) -> None:
+    with zipfile.ZipFile(f) as archive:
         infos = archive.infolist()
         for info in infos:
             _check_name(path, info.filename)
@@ -121,10 +163,14 @@ def archive_kind(path: str, archive_format="auto") -> str | None:
                 "archive_format must be 'auto', 'tar', 'zip', a list of these, or None. "
                 f"Received: archive_format={archive_format!r}"
             )
-        if kind == "tar" and tarfile.is_tarfile(path):
-            return "tar"
-        if kind == "zip" and zipfile.is_zipfile(path):
-            return "zip"
+    with _open_archive(path) as f:
+        for kind in kinds:
+            f.seek(0)
+            if kind == "tar" and tarfile.is_tarfile(f):
+                return "tar"
+            f.seek(0)
+            if kind == "zip" and zipfile.is_zipfile(f):
+                return "zip"
     return None
 
 
@@ -133,6 +179,7 @@ def extract_archive(path: str, folder: str, archive_format="auto") -> bool:
     member first. Returns False when ``path`` is not an archive of an allowed format.
 
     Raises:
+        ValueError: ``path`` is not a regular file (a FIFO, device or folder) or is too large.
         UnsafeArchiveError: a member is absolute, climbs out with ``..``, is a link pointing
             outside, is a device file, or the archive is too large; nothing is left behind.
     """

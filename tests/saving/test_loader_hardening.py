@@ -265,3 +265,102 @@ def test_keras_hdf5_model_file_given_to_load_model_says_what_it_is(tmp_path):
     message = str(info.value)
     assert "is an HDF5 file" in message and "model.load_weights(" in message
     assert str(path) in message
+
+
+# -- dataset archives (keraslite.utils.archive_utils) ---------------------------------------------
+_ARCHIVE_CHILD = textwrap.dedent("""
+    import json, sys
+    from keraslite.utils import archive_utils
+    folder, names = sys.argv[1], json.loads(sys.argv[2])
+    for name in names:
+        try:
+            archive_utils.extract_archive(folder + "/" + name, folder + "/out_" + name)
+            outcome = "extracted"
+        except Exception as error:
+            outcome = type(error).__name__ + ": " + str(error)
+        print(json.dumps([name, outcome]), flush=True)
+""")
+
+
+@posix_only
+def test_dataset_archive_fifo_device_link_and_folder_are_refused_at_once(tmp_path):
+    names = []
+    for suffix in (".tar.gz", ".zip"):
+        os.mkfifo(tmp_path / f"fifo{suffix}")
+        os.symlink("/dev/zero", tmp_path / f"zero{suffix}")
+        os.mkdir(tmp_path / f"folder{suffix}")
+        names += [f"fifo{suffix}", f"zero{suffix}", f"folder{suffix}"]
+    # In a child with a timeout: opening the FIFO or reading /dev/zero would never return.
+    result = subprocess.run([sys.executable, "-c", _ARCHIVE_CHILD, str(tmp_path),
+                             json.dumps(names)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("[")]
+    assert [name for name, _ in rows] == names
+    kinds = {"fifo": "a FIFO", "zero": "a character device", "folder": "a folder"}
+    for name, outcome in rows:
+        assert outcome.startswith("ValueError: "), (name, outcome)
+        assert str(tmp_path / name) in outcome and kinds[name.split(".")[0]] in outcome, outcome
+        assert not os.path.exists(tmp_path / f"out_{name}")
+
+
+def test_dataset_zip_entry_count_is_checked_from_the_end_record(tmp_path, monkeypatch):
+    from keraslite.utils import archive_utils
+
+    monkeypatch.setattr(archive_utils, "MAX_MEMBERS", 1000)
+    path = tmp_path / "many.zip"
+    path.write_bytes(_million_entry_zip(1001))  # zip64 end record, as large archives have
+
+    def no_directory(*args, **kwargs):
+        raise AssertionError("zipfile must not read this central directory")
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", no_directory)
+    with pytest.raises(archive_utils.UnsafeArchiveError, match="declares 1,001 entries") as info:
+        archive_utils.extract_archive(path, tmp_path / "out")
+    assert str(path) in str(info.value)
+    assert sorted(os.listdir(tmp_path)) == ["many.zip"]  # no folder, no staging left behind
+
+
+def test_dataset_zip_within_the_limits_extracts(tmp_path, monkeypatch):
+    from keraslite.utils import archive_utils
+
+    monkeypatch.setattr(archive_utils, "MAX_MEMBERS", 3)
+    path = tmp_path / "ok.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(3):
+            z.writestr(f"d/{i}.txt", f"value {i}")
+    assert archive_utils.extract_archive(path, tmp_path / "out")
+    assert (tmp_path / "out" / "d" / "2.txt").read_text() == "value 2"
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("d/3.txt", "one too many")
+    with pytest.raises(archive_utils.UnsafeArchiveError, match="declares 4 entries"):
+        archive_utils.extract_archive(path, tmp_path / "out2")
+
+
+def test_dataset_tar_member_count_is_bounded_while_reading(tmp_path, monkeypatch):
+    import io
+    import tarfile
+
+    from keraslite.utils import archive_utils
+
+    monkeypatch.setattr(archive_utils, "MAX_MEMBERS", 3)
+    path = tmp_path / "many.tar"
+    with tarfile.open(path, "w") as t:
+        for i in range(5):
+            info = tarfile.TarInfo(f"f{i}.txt")
+            info.size = 1
+            t.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(archive_utils.UnsafeArchiveError, match="holds 4 members") as info:
+        archive_utils.extract_archive(path, tmp_path / "out")
+    assert str(path) in str(info.value)
+
+
+def test_dataset_archive_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from keraslite.utils import archive_utils
+
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.txt", "x" * 500)
+    monkeypatch.setattr(file_guard, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ValueError, match="over the limit of 100 bytes") as info:
+        archive_utils.extract_archive(path, tmp_path / "out")
+    assert str(path) in str(info.value)
