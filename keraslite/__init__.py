@@ -31,6 +31,15 @@ _NAMES = {
     "Optimizer": "keraslite.optimizers",
     "Initializer": "keraslite.initializers",
     "Regularizer": "keraslite.regularizers",
+    "DTypePolicy": "keraslite.dtype_policies",
+    "FloatDTypePolicy": "keraslite.dtype_policies",
+    "name_scope": "keraslite.utils.scopes",
+    "SymbolicScope": "keraslite.utils.scopes",
+    "RematScope": "keraslite.utils.scopes",
+    "device": "keraslite.backend",
+    "remat": "keraslite.backend",
+    "Function": "keraslite.models.function",
+    "Operation": "keraslite.models.function",
 }
 
 

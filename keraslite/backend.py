@@ -115,3 +115,26 @@ def is_keras_tensor(x) -> bool:
     from keraslite.ops.keras_tensor import KerasTensor
 
     return isinstance(x, KerasTensor)
+
+
+def _device_remat():
+    import importlib
+
+    return importlib.import_module(f"keraslite.backends.{config.BACKEND}.device_remat")
+
+
+def device(device_name: str):
+    """A context manager placing new arrays and computations on ``device_name``
+    (``"cpu:0"``, ``"gpu:0"``), as ``keras.device``; an unknown device is a ValueError."""
+    if not isinstance(device_name, str) or not device_name:
+        raise ValueError(f"device: argument `device_name` must be a string such as 'cpu:0'. "
+                         f"Received: device_name={device_name!r}")
+    return _device_remat().device(device_name)
+
+
+def remat(f):
+    """``f`` recomputing its intermediate values in the backward pass instead of keeping them
+    (less memory, same values and gradients), as ``keras.remat``."""
+    if not callable(f):
+        raise TypeError(f"remat: argument `f` must be callable. Received: f={f!r:.80}")
+    return _device_remat().remat(f)

@@ -14,63 +14,7 @@ Example::
 from __future__ import annotations
 
 from keraslite import dtype_policies
-
-_VALID = ("float16", "bfloat16", "float32", "float64", "mixed_float16", "mixed_bfloat16")
-
-
-class DTypePolicy:
-    """A named dtype policy with its ``compute_dtype`` and ``variable_dtype``.
-
-    Example::
-
-        policy = keraslite.mixed_precision.Policy("mixed_bfloat16")
-        policy.compute_dtype, policy.variable_dtype   # ("bfloat16", "float32")
-    """
-
-    def __init__(self, name=None):
-        if name is None:
-            name = dtype_policies.global_policy()
-        if isinstance(name, DTypePolicy):
-            name = name.name
-        if not isinstance(name, str) or name not in _VALID:
-            raise ValueError(
-                f"DTypePolicy: argument `name` must be one of {', '.join(_VALID)}. "
-                f"Received: name={name!r}"
-            )
-        self._name = name
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def compute_dtype(self) -> str:
-        return self._name.split("_")[1] if self._name.startswith("mixed_") else self._name
-
-    @property
-    def variable_dtype(self) -> str:
-        return "float32" if self._name.startswith("mixed_") else self._name
-
-    def get_config(self) -> dict:
-        return {"name": self._name}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __eq__(self, other):
-        if isinstance(other, DTypePolicy):
-            return self._name == other._name
-        if isinstance(other, str):
-            return self._name == other
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self._name)
-
-    def __repr__(self):
-        return f'<DTypePolicy "{self._name}">'
-
+from keraslite.dtype_policies import DTypePolicy
 
 Policy = DTypePolicy
 
@@ -93,6 +37,11 @@ def global_policy() -> DTypePolicy:
     return DTypePolicy(dtype_policies.global_policy())
 
 
+# Keras's newer names for the same global setting (also keras.config.set_dtype_policy).
+set_dtype_policy = set_global_policy
+dtype_policy = global_policy
+
+
 def __getattr__(name):
     # Keras also offers the loss-scaling optimizer here; it lives with the optimizers.
     if name == "LossScaleOptimizer":
@@ -102,4 +51,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'keraslite.mixed_precision' has no attribute {name!r}")
 
 
-__all__ = ["DTypePolicy", "Policy", "set_global_policy", "global_policy", "LossScaleOptimizer"]
+__all__ = ["DTypePolicy", "Policy", "set_global_policy", "global_policy", "set_dtype_policy",
+           "dtype_policy", "LossScaleOptimizer"]
