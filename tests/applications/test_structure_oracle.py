@@ -115,10 +115,6 @@ def _build(fn_name: str, kwargs: dict):
                               for f, kw in SPECS + MORE_SPECS])
 def test_same_structure_as_keras(index, keras_structures):
     fn_name, kwargs = (SPECS + MORE_SPECS)[index]
-    if fn_name.endswith("V2") and fn_name.startswith("ResNet") and \
-            keraslite.backend.backend() == "tensorflow":
-        pytest.xfail("backends/tensorflow/nn.py pools with tf.nn.pool, which refuses "
-                     "strides > pool_size (ResNetV2's MaxPooling2D(1, strides=2) shortcut)")
     ours = describe(_build(fn_name, kwargs))
     theirs = _normalize_keras(keras_structures[index])
     assert ours["params"] == theirs["params"]

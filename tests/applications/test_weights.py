@@ -25,10 +25,6 @@ SPECS = [
     ["MobileNetV2", {"input_shape": [32, 32, 3], "classes": 10, "alpha": 0.35}, "mobilenetv2"],
     ["ResNet50V2", {"input_shape": [32, 32, 3], "classes": 10}, "resnet50v2"],
 ]
-_TF_POOL_BUG = ("backends/tensorflow/nn.py pools with tf.nn.pool, which refuses "
-                "strides > pool_size (ResNetV2's MaxPooling2D(1, strides=2) shortcut)")
-
-
 # Added later, kept apart so the cached Keras files of SPECS stay valid. Xception and
 # InceptionV3 have unnamed layers: their legacy files are matched by layer order.
 MORE_SPECS = [
@@ -57,14 +53,8 @@ def _kwargs(spec_kwargs):
     return kwargs
 
 
-def _xfail_resnet_v2(fn_name):
-    if fn_name == "ResNet50V2" and keraslite.backend.backend() == "tensorflow":
-        pytest.xfail(_TF_POOL_BUG)
-
-
 def _check_family(spec, folder):
     fn_name, kwargs, tag = spec
-    _xfail_resnet_v2(fn_name)
     data = np.load(folder / f"{tag}.npz")
     # The published legacy layout, through the application's weights argument.
     model = getattr(applications, fn_name)(weights=str(folder / f"{tag}.h5"), **_kwargs(kwargs))

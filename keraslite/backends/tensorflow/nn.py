@@ -428,7 +428,10 @@ def _pool(inputs, pool_size, strides, padding, data_format, pooling_type):
     strides = pool_size if strides is None else conv_utils.tuplify(strides, n, "strides")
     padding = conv_utils.standardize_padding(padding).upper()
     x = _to_last(inputs, data_format)
-    out = tf.nn.pool(x, pool_size, pooling_type, strides=strides, padding=padding)
+    # tf.nn.max_pool/avg_pool, not tf.nn.pool: the latter refuses strides larger than the window
+    # (ResNetV2's MaxPooling2D(1, strides=2) shortcut).
+    pool = tf.nn.max_pool if pooling_type == "MAX" else tf.nn.avg_pool
+    out = pool(x, list(pool_size), list(strides), padding)
     return _from_last(out, data_format)
 
 
