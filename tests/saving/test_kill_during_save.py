@@ -4,7 +4,9 @@ Fast part (50 kills): the model's save payloads (config + weights bytes from the
 ``model_entries``) are prepared in this process; a forked child then writes them to the same path
 with ``archive.write_archive`` in a loop, and is killed after a random 0-80 ms. The child only
 runs the file-writing code (no JAX/TensorFlow after the fork: their thread pools do not survive
-one). After every kill the file must be byte for byte one of the complete saves, load with
+one). The kills take turns: at a random moment, after the writer has committed a save (waiting
+for the file to be replaced, however slow the machine), and while the writer, stopped with
+SIGSTOP, is inside a save (its temporary exists). After every kill the file must be byte for byte one of the complete saves, load with
 ``load_model`` and hold exactly that save's weights; the dead writer's temporary must be removed
 by the next save.
 
@@ -97,6 +99,45 @@ def _fork_writer(path, saves, start):
     return pid
 
 
+def _wait_for(condition, what, pid):
+    """Polls ``condition`` until it holds; fails naming ``what`` if the writer makes no progress
+    in a minute (a stuck writer, not a slow machine: a save takes milliseconds)."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError(f"the writer made no progress in 60 s: {what}")
+        time.sleep(0.0005)
+
+
+def _kill_after_progress(path, pid, rng):
+    """Kills once the writer has committed a save since it started (the file was replaced)."""
+    before = os.stat(path).st_ino
+    _wait_for(lambda: os.stat(path).st_ino != before, "no save replaced the file", pid)
+    time.sleep(float(rng.uniform(0.0, 0.01)))
+    os.kill(pid, signal.SIGKILL)
+
+
+def _kill_mid_write(folder, target, pid):
+    """Kills the writer while one of its temporaries exists: it is stopped first, and killed
+    only if, stopped, it is still inside a save; the kill then lands mid-write on any machine."""
+    mine = f".{pid}."
+
+    def stopped_mid_write():
+        if not any(mine in name for name in _temporaries(folder, target)):
+            return False
+        os.kill(pid, signal.SIGSTOP)
+        os.waitpid(pid, os.WUNTRACED)  # it is stopped once this returns
+        if any(mine in name for name in _temporaries(folder, target)):
+            return True
+        os.kill(pid, signal.SIGCONT)  # it finished that save meanwhile: catch the next one
+        return False
+
+    _wait_for(stopped_mid_write, "no temporary appeared", pid)
+    os.kill(pid, signal.SIGKILL)
+
+
 def test_sigkill_at_random_moments_keeps_the_last_committed_save(tmp_path, payloads):
     path = tmp_path / "checkpoint.keraslite"
     complete = {}  # sha256 of each complete save's file -> payload index
@@ -106,12 +147,22 @@ def test_sigkill_at_random_moments_keeps_the_last_committed_save(tmp_path, paylo
     assert len(complete) == PAYLOADS
     archive.write_archive(path, payloads[0][0])
 
+    # Three kinds of kill, in turn, so what is proven does not depend on the machine's speed:
+    # at a random moment; after the writer committed a save (the file must then be a newer one);
+    # while the writer is stopped inside a save (the file must be the last committed one).
     rng = np.random.default_rng(SEED)
     previous, advanced, mid_write, seen = 0, 0, 0, set()
     for kill in range(KILLS):
+        kind = ("random", "progress", "mid_write")[kill % 3]
+        inode = os.stat(path).st_ino
         pid = _fork_writer(path, payloads, start=previous + 1)
-        time.sleep(float(rng.uniform(0.0, 0.08)))
-        os.kill(pid, signal.SIGKILL)
+        if kind == "random":
+            time.sleep(float(rng.uniform(0.0, 0.08)))
+            os.kill(pid, signal.SIGKILL)
+        elif kind == "progress":
+            _kill_after_progress(path, pid, rng)
+        else:
+            _kill_mid_write(tmp_path, path.name, pid)
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
             f"kill {kill}: the writer ended on its own (status {status}), not by SIGKILL")
@@ -119,7 +170,7 @@ def test_sigkill_at_random_moments_keeps_the_last_committed_save(tmp_path, paylo
         data = path.read_bytes()
         which = complete.get(hashlib.sha256(data).hexdigest())
         assert which is not None, (
-            f"kill {kill}: {path.name} is not any complete save ({len(data)} bytes)")
+            f"kill {kill} ({kind}): {path.name} is not any complete save ({len(data)} bytes)")
         model = keraslite.models.load_model(str(path))
         weights = model.get_weights()
         assert weights[-1][0] == which, f"kill {kill}: marker {weights[-1][0]}, file is save {which}"
@@ -130,15 +181,18 @@ def test_sigkill_at_random_moments_keeps_the_last_committed_save(tmp_path, paylo
         previous = which
 
         temporaries = _temporaries(tmp_path, path.name)
+        if kind == "progress":
+            assert os.stat(path).st_ino != inode, f"kill {kill}: no newer save was committed"
+        if kind == "mid_write":
+            # Killed inside a save: its temporary stays, and the file is still a complete save.
+            assert any(f".{pid}." in name for name in temporaries), (
+                f"kill {kill}: the writer was stopped mid-save but left no temporary")
         mid_write += bool(temporaries)
         # Each save first removes the temporaries of dead writers, so at most the last killed
         # writer's own temporary is ever left.
         assert len(temporaries) <= 1, f"kill {kill}: temporaries pile up: {temporaries}"
 
-    # The kills landed both between and during saves, and the saves kept moving forward.
-    assert advanced >= KILLS // 4, f"only {advanced} of {KILLS} kills found a newer save"
-    assert mid_write >= 5, f"only {mid_write} kills interrupted a save mid-write"
-    assert len(seen) >= 3
+    assert advanced >= 1 and len(seen) >= 2, f"the saves never moved forward: {sorted(seen)}"
     print(f"{advanced} kills found a newer save, {mid_write} interrupted one mid-write")
 
     archive.write_archive(path, payloads[0][0])  # the next save removes what the last kill left
