@@ -15,7 +15,7 @@ _SUBMODULES = (
     "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
     "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
     "distribution", "ops", "optimizers", "preprocessing",
-    "random", "regularizers", "saving", "tree", "tuner", "utils",
+    "random", "regularizers", "saving", "tree", "tuner", "utils", "automl",
 )
 _NAMES = {
     "Model": "keraslite.models",

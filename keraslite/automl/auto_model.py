@@ -1,0 +1,141 @@
+"""AutoModel: searches a graph of blocks with keraslite.tuner, refits the best, exports it."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from keraslite import backend as backend_api
+from keraslite.automl.graph import Graph
+from keraslite.automl.search import AutoTuner
+from keraslite.utils.random_seed import set_random_seed
+
+
+def _length(value: Any) -> int:
+    return int(np.shape(value)[0]) if np.ndim(value) else 0
+
+
+class AutoModel:
+    """Finds a network for ``inputs -> outputs`` (a graph of automl blocks).
+
+    ``fit`` holds out ``validation_split`` of the data (or takes ``validation_data``), runs up
+    to ``max_trials`` trials (the blocks' defaults first, then TPE), each stopped early when the
+    objective stops improving, stops starting trials when ``time_budget`` seconds would be
+    exceeded, and refits the best configuration on all the data for the epochs the best trial
+    needed. ``export_model()`` is then a plain keraslite model with the preprocessing inside.
+    """
+
+    def __init__(self, inputs: Any, outputs: Any, max_trials: int = 10,
+                 directory: Optional[str] = None, project_name: str = "auto_model",
+                 objective: Any = "val_loss", overwrite: bool = False,
+                 seed: Optional[int] = None, time_budget: Optional[float] = None,
+                 tuner: Any = None, verbose: int = 1) -> None:
+        if tuner not in (None, "bayesian", "greedy"):
+            raise ValueError("tuner must be None, 'greedy' or 'bayesian' (both start from the "
+                             f"blocks' defaults, then use TPE). Received: {tuner!r}")
+        if time_budget is not None and (isinstance(time_budget, bool)
+                                        or not isinstance(time_budget, (int, float))
+                                        or time_budget <= 0):
+            raise ValueError(f"time_budget must be a positive number of seconds. Received: "
+                             f"{time_budget!r}")
+        self.graph = Graph(_as_list(inputs), _as_list(outputs))
+        self.max_trials = max_trials
+        self.directory = directory or "."
+        self.project_name = project_name
+        self.objective = objective
+        self.overwrite = overwrite
+        self.seed = seed
+        self.time_budget = time_budget
+        self.verbose = verbose
+        self.tuner: Optional[AutoTuner] = None
+        self._model: Any = None
+
+    @property
+    def _input(self) -> Any:
+        return self.graph.inputs[0]
+
+    @property
+    def _head(self) -> Any:
+        return self.graph.head
+
+    def _prepare(self, x: Any, y: Any = None, what: str = "x") -> tuple:
+        x = self._input.prepare(x, what)
+        if y is None:
+            return x, None
+        if _length(y) != len(x):
+            raise ValueError(f"x and y must have the same number of samples. Received "
+                             f"{len(x)} samples in x and {_length(y)} in y.")
+        return x, self._head.encode(y)
+
+    def fit(self, x: Any, y: Any, epochs: int = 100, validation_split: float = 0.2,
+            validation_data: Any = None, callbacks: Optional[list] = None,
+            batch_size: int = 32, verbose: int = 0) -> Any:
+        """Searches, then refits the best model on all of ``x, y``; returns its History."""
+        x = self._input.prepare(x)
+        if _length(y) != len(x):
+            raise ValueError(f"x and y must have the same number of samples. Received "
+                             f"{len(x)} samples in x and {_length(y)} in y.")
+        self._head.adapt(y)  # every check on the targets happens before any trial starts
+        y = self._head.encode(y)
+        if validation_data is not None:
+            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a tuple (x_val, y_val). Received: "
+                                 f"{type(validation_data).__name__}")
+            x_val, y_val = self._prepare(*validation_data, what="validation x")
+            x_train, y_train = x, y
+        else:
+            if not 0.0 < validation_split < 1.0:
+                raise ValueError("validation_split must be in (0, 1) when no validation_data "
+                                 f"is given. Received: {validation_split!r}")
+            order = np.random.default_rng(self.seed).permutation(len(x))
+            count = max(1, int(round(len(x) * validation_split)))
+            val, train = order[:count], order[count:]
+            x_train, y_train, x_val, y_val = x[train], y[train], x[val], y[val]
+        self._input.adapt(x_train)
+        self.tuner = AutoTuner(
+            self.graph, time_budget=self.time_budget, objective=self.objective,
+            max_trials=self.max_trials, seed=self.seed, directory=self.directory,
+            project_name=self.project_name, overwrite=self.overwrite, verbose=self.verbose)
+        self.tuner.search(x_train, y_train, epochs=epochs, batch_size=batch_size,
+                          validation_data=(x_val, y_val), callbacks=callbacks, verbose=verbose)
+        best = self.tuner.oracle.get_best_trials(1)
+        if not best:
+            raise RuntimeError("No trial finished; the errors are in "
+                               "auto_model.tuner.oracle.trials[...].message.")
+        # Refit on all the data, for as many epochs as the best trial's best epoch.
+        best_epochs = (best[0].best_step or 0) + 1
+        x_all = np.concatenate([x_train, x_val])
+        y_all = np.concatenate([y_train, y_val])
+        self._input.adapt(x_all)
+        backend_api.clear_session()
+        if self.seed is not None:
+            set_random_seed(self.seed)
+        self._model = self.graph.build(best[0].hyperparameters.copy())
+        return self._model.fit(x_all, y_all, epochs=best_epochs, batch_size=batch_size,
+                               callbacks=callbacks, verbose=verbose)
+
+    def _fitted(self) -> Any:
+        if self._model is None:
+            raise ValueError(f"{type(self).__name__} has not been fitted: call fit first.")
+        return self._model
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """Predictions in the format of the fitted targets (labels for classification)."""
+        model = self._fitted()
+        x, _ = self._prepare(x)
+        output = model.predict(x, batch_size=batch_size, verbose=verbose)
+        return self._head.decode(np.asarray(output))
+
+    def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int = 0) -> Any:
+        """The loss and metrics of the refitted model on ``x, y``."""
+        model = self._fitted()
+        x, y = self._prepare(x, y)
+        return model.evaluate(x, y, batch_size=batch_size, verbose=verbose)
+
+    def export_model(self) -> Any:
+        """The refitted model: a plain keraslite model (``save``/``load_model`` work)."""
+        return self._fitted()
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -1,0 +1,87 @@
+"""Graph: the blocks between an AutoModel's inputs and heads, built into a model per trial."""
+from __future__ import annotations
+
+from typing import Any
+
+from keraslite import layers, models, optimizers
+from keraslite.automl.heads import Head
+from keraslite.automl.nodes import Block, InputNode, Node, snake_name
+from keraslite.tuner.hypermodel import HyperModel
+
+LEARNING_RATES = [1e-3, 1e-4, 3e-3]  # the first is the hand-picked default
+
+
+class Graph(HyperModel):
+    """Turns the recorded node graph into a compiled keraslite model for each trial."""
+
+    def __init__(self, inputs: list, outputs: list) -> None:
+        super().__init__(name="auto_model")
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        for node in self.inputs:
+            if not isinstance(node, InputNode):
+                raise TypeError("inputs must be input nodes (ImageInput, StructuredDataInput). "
+                                f"Received: {type(node).__name__}")
+        for node in self.outputs:
+            if not isinstance(node, Node) or not isinstance(node.block, Head):
+                raise TypeError("outputs must be the nodes of heads (ClassificationHead()(x), "
+                                f"RegressionHead()(x)). Received: {type(node).__name__}")
+        if len(self.inputs) != 1 or len(self.outputs) != 1:
+            raise ValueError("AutoModel supports one input and one head for now. Received "
+                             f"{len(self.inputs)} inputs and {len(self.outputs)} outputs.")
+        self.blocks = self._ordered_blocks()
+        counts: dict = {}
+        for item in self.inputs + self.blocks:  # names in graph order: stable across reruns
+            if item.name is None:
+                stem = snake_name(item)
+                counts[stem] = counts.get(stem, 0) + 1
+                item.name = f"{stem}_{counts[stem]}"
+        self.head: Head = self.outputs[0].block
+
+    def _ordered_blocks(self) -> list:
+        order: list = []
+        seen: set = set()
+
+        def visit(node: Node) -> None:
+            if isinstance(node, InputNode):
+                if node not in self.inputs:
+                    raise ValueError("The graph uses an input node that is not among the "
+                                     "AutoModel's inputs.")
+                return
+            if node.block is None:
+                raise ValueError("A node of the graph was made by no block.")
+            for parent in node.inputs:
+                visit(parent)
+            if id(node.block) not in seen:
+                seen.add(id(node.block))
+                order.append(node.block)
+
+        for node in self.outputs:
+            visit(node)
+        return order
+
+    def build(self, hp: Any) -> Any:
+        values: dict = {}
+        model_inputs = []
+        for node in self.inputs:
+            if node.shape is None:
+                raise ValueError(f"{node.name} has not seen data yet: call fit first.")
+            tensor = layers.Input(shape=node.shape, name=node.name)
+            model_inputs.append(tensor)
+            # Preprocessing lives in the model, so the exported model takes raw data.
+            values[id(node)] = layers.Normalization(mean=node.mean, variance=node.variance)(
+                tensor)
+
+        def value(node: Node) -> Any:
+            if id(node) not in values:
+                block: Block = node.block
+                parents = [value(parent) for parent in node.inputs]
+                with hp.name_scope(block.name):
+                    values[id(node)] = block.build(hp, parents)
+            return values[id(node)]
+
+        output = value(self.outputs[0])
+        model = models.Model(model_inputs[0], output)
+        learning_rate = hp.Choice("learning_rate", LEARNING_RATES, default=LEARNING_RATES[0])
+        loss, metrics = self.head.compile_args()
+        model.compile(optimizer=optimizers.Adam(learning_rate), loss=loss, metrics=metrics)
+        return model
