@@ -98,6 +98,8 @@ LAZY_UPWARD = {
         "fit/evaluate/predict build the CallbackList, and callbacks hold the model",
     ("keraslite.models", "keraslite.saving.model_file"):
         "models.load_model is the saving loader under Keras's name; saving builds models",
+    ("keraslite.models", "keraslite.saving"):
+        "models.save_model/model_from_json are saving's file functions under Keras's names",
     ("keraslite.models.model", "keraslite.saving"):
         "Model.save/save_weights/load_weights delegate to saving, which builds models",
     ("keraslite.models.functional_config", "keraslite.saving"):

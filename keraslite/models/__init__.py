@@ -20,4 +20,14 @@ def load_model(filepath: FilePath, custom_objects: dict[str, Any] | None = None,
     return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
-__all__ = ["Model", "Functional", "Sequential", "clone_model", "load_model"]
+def __getattr__(name: str):
+    # Keras's function forms, which live with the file formats in saving (loaded on use).
+    if name in ("save_model", "model_from_json"):
+        from keraslite.saving import file_functions
+
+        return getattr(file_functions, name)
+    raise AttributeError(f"module 'keraslite.models' has no attribute {name!r}")
+
+
+__all__ = ["Model", "Functional", "Sequential", "clone_model", "load_model", "save_model",
+           "model_from_json"]

@@ -43,6 +43,9 @@ _LAZY = {
     "disable_interactive_logging": "keraslite.config",
     "enable_interactive_logging": "keraslite.config",
     "is_interactive_logging_enabled": "keraslite.config",
+    "Config": "keraslite.utils.config_object",
+    "serialize_keras_object": "keraslite.saving.object_serialization",
+    "deserialize_keras_object": "keraslite.saving.object_serialization",
 }
 
 __all__ = ["normalize", "to_categorical", *_LAZY]
