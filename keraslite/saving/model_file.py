@@ -35,8 +35,8 @@ FORMAT_VERSION = 1
 CONFIG_ENTRY = "config.json"
 WEIGHTS_ENTRY = "model.weights.safetensors"
 EXTENSION = ".keraslite"
-# Keras scripts save to "model.keras"; that name is accepted so they run unchanged, and the file
-# is keraslite's own format (Keras cannot read it, and keraslite does not read Keras archives).
+# Keras scripts save to "model.keras": that name gets a Keras 3 archive (keras_archive_writer),
+# and load_model tells the two formats apart by content (format_sniffing).
 EXTENSIONS = (EXTENSION, ".keras")
 # Nesting of config.json. keraslite configs nest about 6 levels per nested model; this bound
 # keeps rebuilding far from Python's recursion limit.
@@ -49,7 +49,24 @@ def save_model(model: Model, filepath: FilePath, overwrite: bool = True,
     path = _check_path(filepath)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} already exists and overwrite=False.")
+    if path.endswith(".keras") and _save_keras_archive(model, path, include_optimizer):
+        return
     archive.write_archive(path, model_entries(model, include_optimizer=include_optimizer))
+
+
+def _save_keras_archive(model: Model, path: str, include_optimizer: bool) -> bool:
+    """A ``.keras`` name gets a Keras 3 archive; a model Keras cannot describe gets keraslite's
+    format (which load_model tells apart by content) and a warning saying why."""
+    from keraslite.saving.keras_archive_writer import save_keras_archive
+    from keraslite.saving.keras_config_writing import NotExpressibleError
+
+    try:
+        save_keras_archive(model, path, include_optimizer=include_optimizer)
+    except NotExpressibleError as error:
+        warnings.warn(f"{path} is written in keraslite's own format, which Keras cannot read: "
+                      f"{error}", stacklevel=4)
+        return False
+    return True
 
 
 def model_entries(model: Model, include_optimizer: bool = True) -> dict[str, bytes]:
@@ -109,6 +126,12 @@ def load_model(filepath: FilePath, custom_objects: dict[str, Any] | None = None,
     if not path.endswith(EXTENSIONS) and not os.path.isfile(path):
         raise ValueError(f"load_model expects a '{EXTENSION}' file written by model.save. "
                          f"Received: {path!r}")
+    from keraslite.saving.format_sniffing import is_keras_archive
+
+    if is_keras_archive(path):  # by content: either format may be named ".keras"
+        from keraslite.saving.keras_archive_reader import load_keras_archive
+
+        return load_keras_archive(path, custom_objects=custom_objects, compile=compile)
     entries = read_model_entries(path)
     config = parse_config(entries[CONFIG_ENTRY], path)
     source = f"{path} ({WEIGHTS_ENTRY})"
@@ -138,6 +161,13 @@ def load_model(filepath: FilePath, custom_objects: dict[str, Any] | None = None,
 def load_weights_from_model_file(model: Model, path: FilePath,
                                   skip_mismatch: bool = False) -> None:
     """``model.load_weights("m.keraslite")``: the model weights of a saved model file."""
+    from keraslite.saving.format_sniffing import is_keras_archive
+
+    if is_keras_archive(path):
+        from keraslite.saving.keras_archive_reader import load_weights_from_keras_archive
+
+        load_weights_from_keras_archive(model, path, skip_mismatch=skip_mismatch)
+        return
     entries = read_model_entries(path)
     parse_config(entries[CONFIG_ENTRY], path)
     source = f"{path} ({WEIGHTS_ENTRY})"
