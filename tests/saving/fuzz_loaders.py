@@ -219,12 +219,58 @@ def h5_target(data):
     _expect_clean("load_weights(h5)", lambda: _model().load_weights(path))
 
 
+_LEGACY = {}
+
+
+def _legacy_vlen_h5(s) -> bytes:
+    """The seed model as a legacy .h5 with variable-length string names, as Keras 3's
+    ``model.save("x.h5")`` writes them (built once)."""
+    if "bytes" not in _LEGACY:
+        import h5py
+
+        path = s.path(".h5")
+        str_dtype = h5py.string_dtype()
+        with h5py.File(path, "w") as f:
+            layers_with_weights = [layer for layer in s.model.layers if layer.weights]
+            f.attrs.create("layer_names", [layer.name for layer in layers_with_weights],
+                           dtype=str_dtype)
+            for layer in layers_with_weights:
+                group = f.create_group(layer.name)
+                names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
+                group.attrs.create("weight_names", names, dtype=str_dtype)
+                for name, w in zip(names, layer.get_weights()):
+                    group[name] = w
+        with open(path, "rb") as f:
+            _LEGACY["bytes"] = f.read()
+    return _LEGACY["bytes"]
+
+
+def legacy_h5_target(data):
+    """Byte flips in a legacy .h5 whose names sit in global heap collections, half of them
+    inside the first collection (its header and objects)."""
+    s = seeds()
+    raw = bytearray(_legacy_vlen_h5(s))
+    start = raw.find(b"GCOL")
+    if data.draw(st.booleans()) and start >= 0:
+        for _ in range(data.draw(st.integers(1, 4))):
+            at = start + data.draw(st.integers(0, min(256, len(raw) - start - 1)))
+            raw[at] = data.draw(st.integers(0, 255))
+        mutated = bytes(raw)
+    else:
+        mutated = _flipped(bytes(raw), data)
+    path = s.path(".h5")
+    with open(path, "wb") as f:
+        f.write(mutated)
+    _expect_clean("load_weights(legacy h5)", lambda: _model().load_weights(path))
+
+
 TARGETS = {
     "model_config": model_config_target,
     "from_config": from_config_target,
     "archive_bytes": archive_bytes_target,
     "safetensors": safetensors_target,
     "h5": h5_target,
+    "legacy_h5": legacy_h5_target,
 }
 
 

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fuzz_loaders  # noqa: E402
 
 EXAMPLES = {"model_config": 20, "from_config": 25, "archive_bytes": 15, "safetensors": 25,
-            "h5": 12}
+            "h5": 12, "legacy_h5": 30}
 
 
 @pytest.mark.parametrize("target", sorted(fuzz_loaders.TARGETS))
