@@ -13,18 +13,22 @@ from keraslite.initializers.random_initializers import (
     GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal,
     RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
 )
+from keraslite.initializers.stft import STFT
 from keraslite.utils.naming import to_snake_case
 from keraslite.utils.registry import ObjectRegistry
 
 _CLASSES = (
     Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, TruncatedNormal,
     VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,
-    Orthogonal,
+    Orthogonal, STFT,
 )
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS.update({"zero": Zeros, "one": Ones, "uniform": RandomUniform, "normal": RandomNormal,
-                    "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal})
+                    "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+                    "STFTInitializer": STFT, "stft": STFT})
+# Keras's longer class names for the same initializers.
+IdentityInitializer, OrthogonalInitializer, STFTInitializer, stft = Identity, Orthogonal, STFT, STFT
 
 # Keras-style lowercase function aliases: keraslite.initializers.glorot_uniform(seed=1) etc.
 zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
@@ -53,5 +57,6 @@ get = _REGISTRY.get  # a name, a config dict, an Initializer or a callable (shap
 
 __all__ = [
     "Initializer", "RandomInitializer", "compute_fans", "get", "serialize", "deserialize",
-    *(cls.__name__ for cls in _CLASSES),
+    *(cls.__name__ for cls in _CLASSES), "IdentityInitializer", "OrthogonalInitializer",
+    "STFTInitializer",
 ]
