@@ -16,6 +16,7 @@ _SUBMODULES = (
     "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
     "distribution", "ops", "optimizers", "preprocessing",
     "random", "regularizers", "saving", "tree", "tuner", "utils", "automl",
+    "visualization", "wrappers",
 )
 _NAMES = {
     "Model": "keraslite.models",

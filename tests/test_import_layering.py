@@ -35,6 +35,8 @@ RANKS = {
     "models": 10,
     "callbacks": 11, "saving": 11, "datasets": 11, "preprocessing": 11,
     "tuner": 12,  # searches build, fit and save models through the public API
+    # scikit-learn estimators and matplotlib drawings over models and ops, through the public API
+    "wrappers": 12, "visualization": 12,
     "automl": 13,  # task models searched with the tuner
     "applications": 11,  # builds models and loads weights through Model.load_weights
     "keraslite": 12,  # the package itself: the public facade, above everything
