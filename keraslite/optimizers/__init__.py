@@ -17,6 +17,7 @@ from keraslite.optimizers.ftrl import Ftrl
 from keraslite.optimizers.lamb import Lamb
 from keraslite.optimizers.lion import Lion
 from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keraslite.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from keraslite.optimizers.muon import Muon
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import Adagrad, RMSprop
@@ -25,7 +26,7 @@ from keraslite.optimizers.sgd import SGD
 from keraslite.utils.registry import ObjectRegistry
 
 _CLASSES = (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, Nadam, Adadelta, Lion, Ftrl,
-            LossScaleOptimizer, Lamb, Adafactor, Muon, ScheduleFreeAdamW)
+            LossScaleOptimizer, Lamb, Adafactor, Muon, ScheduleFreeAdamW, MultiOptimizer)
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({cls.__name__.lower(): cls for cls in _CLASSES})
 
@@ -35,7 +36,9 @@ _REGISTRY = ObjectRegistry(
     lowercase_listing=True, accept_callables=False, allow_none=False,
     refused_by_name={LossScaleOptimizer: "LossScaleOptimizer wraps another optimizer: create it "
                                          "with LossScaleOptimizer(inner_optimizer) instead of by "
-                                         "name."},
+                                         "name.",
+                     MultiOptimizer: "MultiOptimizer needs an OptimizerMap: create it with "
+                                     "MultiOptimizer(OptimizerMap(...)) instead of by name."},
     interpret_hint=". Pass a name, a config dict or an Optimizer instance.",
     config_takes_custom_objects=True,
 )
@@ -46,5 +49,5 @@ get = _REGISTRY.get  # a name ("adam", "sgd", ...), a config dict or an instance
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
            "Adadelta", "Lion", "Ftrl", "LossScaleOptimizer", "Lamb", "Adafactor", "Muon",
-           "ScheduleFreeAdamW", "schedules", "get",
+           "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "schedules", "get",
            "serialize", "deserialize"]
