@@ -45,6 +45,12 @@ def _call_signature(cls):
     )
 
 
+def _static_shape(t) -> tuple:
+    """The shape with symbolic sizes (a sublayer built inside a traced call) as None, so a
+    build never records one (it is not a number and can't be saved)."""
+    return tuple(d if d is None or isinstance(d, (int, np.integer)) else None for d in t.shape)
+
+
 class Layer:
     """Base class of all layers.
 
@@ -363,7 +369,8 @@ class Layer:
     def _maybe_build(self, inputs):
         if self.built:
             return
-        shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, inputs)
+        shapes = tree.map_structure(lambda t: _static_shape(t) if hasattr(t, "shape") else None,
+                                    inputs)
         self._build_with_shapes(shapes)
 
     def _check_input_spec(self, inputs):

@@ -172,6 +172,8 @@ CASES = {
     "global_max_pooling2d": _layer_case(lambda L: L.GlobalMaxPooling2D(), (4, 5, 3)),
     "global_max_pooling3d": _layer_case(
         lambda L: L.GlobalMaxPooling3D(data_format="channels_first"), (2, 3, 3, 3)),
+    "adaptive_average_pooling2d": _layer_case(lambda L: L.AdaptiveAveragePooling2D((2, 3)),
+                                              (5, 7, 2)),
     # preprocessing
     "rescaling": _layer_case(lambda L: L.Rescaling(1 / 255, offset=-0.5), (4,)),
     "normalization": _layer_case(lambda L: L.Normalization(mean=[0.5, -1.0, 2.0],

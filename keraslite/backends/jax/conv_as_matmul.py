@@ -39,7 +39,8 @@ def windows_matmul(x, starts, out_sizes, strides, weights):
 
     in_ch, out_ch = weights.shape[-2], weights.shape[-1]
     patch_bytes = x.shape[0] * math.prod(out_sizes) * len(starts) * in_ch * x.dtype.itemsize
-    if patch_bytes <= IM2COL_BYTES:
+    # A symbolic batch size (shape inference) can't be compared; both paths give one shape.
+    if not isinstance(patch_bytes, int) or patch_bytes <= IM2COL_BYTES:
         patches = jnp.concatenate([windowed(b) for b in starts], axis=-1)
         return jnp.dot(patches, weights.reshape(len(starts) * in_ch, out_ch))
     out = None

@@ -98,6 +98,20 @@ def compute_output_spec(fn, args, kwargs):
         return jax.eval_shape(fn_of_arrays, *specs)
 
     has_none = any(d is None for i in symbolic for d in leaves[i].shape)
+    if has_none:
+        # One trace with a symbolic size for every unknown dim (all the same size, as with the
+        # two fills below); outputs depending on it come back symbolic, i.e. unknown. Two traces
+        # per layer were most of the build time of a ResNet50. Code that branches on the size
+        # can't trace symbolically: it gets the two concrete runs, and their errors.
+        try:
+            unknown = jax.export.symbolic_shape("b")[0]
+            out = run(unknown)
+        except Exception:
+            out = None
+        if out is not None:
+            return tree.pack_as(out, [None if a is None else KerasTensor(
+                tuple(d if isinstance(d, int) else None for d in a.shape),
+                standardize_dtype(a.dtype)) for a in tree.flatten(out)])
     first = run(83)
     second = run(89) if has_none else first
 
