@@ -9,6 +9,7 @@ from keraslite.callbacks.lambda_callback import LambdaCallback
 from keraslite.callbacks.learning_rate_scheduler import LearningRateScheduler
 from keraslite.callbacks.model_checkpoint import ModelCheckpoint
 from keraslite.callbacks.monitor import MonitorCallback
+from keraslite.callbacks.orbax_checkpoint import OrbaxCheckpoint
 from keraslite.callbacks.progbar_logger import ProgbarLogger
 from keraslite.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from keraslite.callbacks.remote_monitor import RemoteMonitor
@@ -18,6 +19,7 @@ from keraslite.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger",
+    "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "OrbaxCheckpoint",
+    "ProgbarLogger",
     "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights", "TensorBoard", "TerminateOnNaN",
 ]
