@@ -34,6 +34,7 @@ RANKS = {
     "training": 9,
     "models": 10,
     "callbacks": 11, "saving": 11, "datasets": 11, "preprocessing": 11,
+    "export": 11,  # traces models' inference functions through the backends' exporters
     "tuner": 12,  # searches build, fit and save models through the public API
     # scikit-learn estimators and matplotlib drawings over models and ops, through the public API
     "wrappers": 12, "visualization": 12,
@@ -77,6 +78,10 @@ LAZY_UPWARD = {
         "the pipeline's layers are nested layer configs, resolved through the closed registry",
     ("keraslite.saving.model_file", "keraslite.__version__"):
         "a saved file records the library version",
+    ("keraslite.saving.keras_archive_writer", "keraslite.__version__"):
+        "a Keras archive's metadata records the library version",
+    ("keraslite.models.model", "keraslite.export"):
+        "Model.export delegates to export, which traces models",
     ("keraslite.utils.allocation_budget", "keraslite.saving.errors"):
         "the budget raises the loader's documented error class",
     ("keraslite.utils.archive_utils", "keraslite.saving"):

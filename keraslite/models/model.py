@@ -131,6 +131,14 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def export(self, filepath: FilePath, format: str = "tf_saved_model", verbose: bool = True,
+               **kwargs: Any) -> None:
+        """Exports the model for inference: format "tf_saved_model" (a TensorFlow SavedModel) or
+        "onnx" (see keraslite.export)."""
+        from keraslite.export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose, **kwargs)
+
 
 _FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
 

@@ -114,8 +114,8 @@ def _tensor_specs(model: Any) -> dict:
         calls = [node for node in layer._inbound_nodes if id(node) in own]
         for node_index, node in enumerate(calls):
             for tensor_index, tensor in enumerate(node.output_tensors):
-                specs[(index[id(layer)], node_index, tensor_index)] = (
-                    list(tensor.shape), str(tensor.dtype))
+                shape = [d if isinstance(d, int) else None for d in tensor.shape]
+                specs[(index[id(layer)], node_index, tensor_index)] = (shape, str(tensor.dtype))
     return specs
 
 
