@@ -122,3 +122,21 @@ def test_onnx_recurrent_converts_or_names_the_layer(tmp_path, build):
     xs = _inputs(model, 3)
     got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
     np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="ONNX export runs on the JAX backend")
+def test_onnx_mobilenet_v2_application(tmp_path):
+    pytest.importorskip("jax2onnx")
+    model = keraslite.applications.MobileNetV2(input_shape=(32, 32, 3), alpha=0.35,
+                                               weights=None, classes=5,
+                                               classifier_activation=None)
+    # Non-trivial batch statistics, so the BatchNormalization layers are really exercised.
+    rng = np.random.default_rng(1)
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.moving_mean.assign(rng.standard_normal(layer.moving_mean.shape) * 0.1)
+            layer.moving_variance.assign(rng.random(layer.moving_variance.shape) + 0.5)
+    session = _onnx_session(model, str(tmp_path / "m.onnx"))
+    xs = _inputs(model, 2)
+    got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
+    np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
