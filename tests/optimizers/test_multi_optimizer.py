@@ -68,8 +68,9 @@ def test_each_variable_moves_as_with_its_own_optimizer():
     lr, eps = 0.01, 1e-7
     expected = []
     for i, (w, g) in enumerate(zip(weights, grads)):
-        if i < 2:  # Adam's first step: m = 0.1 g, v = 0.001 g^2, both bias-corrected
-            expected.append(w - lr * g / (np.abs(g) + eps * np.sqrt(1 - 0.999)))
+        if i < 2:  # Adam's first step (Keras's form): lr * sqrt(1 - b2) / (1 - b1) * m /
+            # (sqrt(v) + eps) with m = 0.1 g and v = 0.001 g^2
+            expected.append(w - lr * g / (np.abs(g) + eps / np.sqrt(1 - 0.999)))
         else:
             expected.append(w - 0.05 * g)
     for got, want in zip(model.get_weights(), expected):
