@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keraslite.visualization.image_batches import (check_data_format, image_batch,
-                                                   to_numpy)
+from keraslite.visualization.image_batches import check_data_format, image_batch
 
 
 def default_palette(num_classes: int) -> list[list[int]]:

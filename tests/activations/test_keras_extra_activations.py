@@ -65,7 +65,8 @@ def test_matches_keras(keras, name):
 def test_get_and_serialize_by_name(keras, name):
     fn = activations.get(name)
     assert fn is getattr(activations, name)
-    assert activations.serialize(fn) == keras.activations.serialize(getattr(keras.activations, name))
+    theirs = keras.activations.serialize(getattr(keras.activations, name))
+    assert activations.serialize(fn) == theirs
 
 
 def test_threshold_requires_its_arguments():
