@@ -1,9 +1,10 @@
 """ONNX export: onnxruntime's inference latency next to keraslite's own, at batch 1 and 32.
 
 Models: an MLP (784-256-256-10), a small CNN (32x32x3, three conv blocks with average pooling),
-a small transformer block (sequence 32, width 64, 4 heads) and, with ``--applications``,
+a small transformer block (sequence 32, width 64, 4 heads, relu feed-forward) and, with ``--applications``,
 MobileNetV2 (alpha 0.35, 96x96, random weights). Each is exported with
-``model.export(path, format="onnx")`` (JAX backend, jax2onnx), then, after warm-up (compilation
+``model.export(path, format="onnx")`` (jax2onnx on JAX, tf2onnx on TensorFlow, which also
+adds an LSTM(32) over 50 steps), then, after warm-up (compilation
 excluded), ``--repeats`` calls alternate between
 
 - keraslite: ``model.predict(x, batch_size=len(x), verbose=0)`` and ``model(x)`` (the direct,
@@ -15,6 +16,7 @@ Timed calls alternate so a changing machine load hits both sides alike.
 
     KERASLITE_BACKEND=jax python benchmarks/export.py
     KERASLITE_BACKEND=jax python benchmarks/export.py --repeats 50 --applications
+    KERASLITE_BACKEND=tensorflow python benchmarks/export.py
 
 This is a benchmark, not a test: it asserts nothing. Timings on a shared machine are noisy.
 """
@@ -23,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 
@@ -48,8 +49,11 @@ def _models(with_applications: bool):
     i = keraslite.Input((32, 64))
     x = layers.LayerNormalization()(layers.Add()([
         i, layers.MultiHeadAttention(num_heads=4, key_dim=16)(i, i)]))
-    ff = layers.Dense(64)(layers.Dense(128, activation="gelu")(x))
+    ff = layers.Dense(64)(layers.Dense(128, activation="relu")(x))
     out["transformer"] = keraslite.Model(i, layers.LayerNormalization()(layers.Add()([x, ff])))
+    if keraslite.backend.backend() == "tensorflow":  # jax2onnx 0.17 cannot convert recurrent
+        out["lstm"] = keraslite.Sequential([keraslite.Input((50, 16)), layers.LSTM(32),
+                                            layers.Dense(4)])
     if with_applications:
         out["mobilenet_v2"] = keraslite.applications.MobileNetV2(
             input_shape=(96, 96, 3), alpha=0.35, weights=None, classes=10)
@@ -74,8 +78,6 @@ def main() -> None:
 
     import keraslite
 
-    if keraslite.backend.backend() != "jax":
-        sys.exit("ONNX export runs on the JAX backend: KERASLITE_BACKEND=jax")
     print(f"{'model':<14}{'batch':>6}{'predict ms':>22}{'model(x) ms':>22}"
           f"{'onnxruntime ms':>22}{'max |diff|':>12}")
     print(f"{'':<14}{'':>6}" + f"{'median / min':>22}" * 3)

@@ -1,14 +1,13 @@
 """``model.export(path, format="onnx")``: the inference graph as an ONNX model.
 
-On the JAX backend the model's pure inference function (``stateless_call``) is converted by
+The model's pure inference function (``stateless_call``) is converted, on the JAX backend, by
 jax2onnx, a maintained JAX-to-ONNX converter (Keras 3 itself moved its JAX ONNX export to it);
 TensorFlow is not needed. The batch dimension stays dynamic; the weights are stored in the file
-as initializers; the opset is ``OPSET`` unless another is asked for. When a layer has no ONNX
+as initializers; the opset is ``OPSET[backend]`` unless ``opset=`` asks for another. When a layer has no ONNX
 form in the converter, the error names the first such layer.
 
-On the TensorFlow backend ONNX export is refused with the way round it: tf2onnx, the usual
-converter, does not support NumPy 2, which keraslite's TensorFlow stack uses. Export from the JAX
-backend instead (the same saved model loads on either backend).
+On the TensorFlow backend the same function is traced by ``tf.function`` and converted by
+tf2onnx (checked here with tf2onnx 1.17 and NumPy 2.4).
 """
 from __future__ import annotations
 
@@ -22,30 +21,29 @@ if TYPE_CHECKING:
     from keraslite.models.model import Model
     from keraslite.utils.typing import FilePath
 
-OPSET = 21
+# The default ONNX opset per backend: the newest each converter supports (jax2onnx 0.17.1,
+# tf2onnx 1.17.0).
+OPSET = {"jax": 21, "tensorflow": 18}
 
 
 def export_onnx(model: Model, filepath: FilePath, verbose: bool = True,
-                opset: int = OPSET) -> None:
+                opset: int | None = None) -> None:
     """Writes ``model``'s inference graph to the ONNX file ``filepath`` (atomically)."""
     from keraslite import config
 
-    if config.BACKEND != "jax":
-        raise ValueError(
-            "model.export(format='onnx') runs on the JAX backend (through jax2onnx). On the "
-            "TensorFlow backend, save the model (model.save('m.keraslite')), load it with "
-            "KERASLITE_BACKEND=jax and export there, or export format='tf_saved_model'.")
-    from keraslite.backends.jax.export import onnx_model_bytes
-
+    onnx_model_bytes = _converter()
+    converter = "jax2onnx" if config.BACKEND == "jax" else "tf2onnx"
+    opset = OPSET[config.BACKEND] if opset is None else int(opset)
     specs = input_specs(model)
     call, values = pure_call(model)
     try:
         data = onnx_model_bytes(call, values, specs, opset)
+        _check(data)
     except ImportError:
         raise
     except Exception as error:  # the converter's own error types vary by primitive
         culprit = _first_unconvertible_layer(model, opset)
-        where = f" Layer '{culprit[0]}' ({culprit[1]}) has no ONNX form in jax2onnx." if (
+        where = f" Layer '{culprit[0]}' ({culprit[1]}) has no ONNX form in {converter}." if (
             culprit) else ""
         raise ValueError(f"model.export(format='onnx') could not convert model '{model.name}'."
                          f"{where} The converter said: {type(error).__name__}: "
@@ -56,10 +54,30 @@ def export_onnx(model: Model, filepath: FilePath, verbose: bool = True,
         print(f"Saved an ONNX model (opset {opset}, dynamic batch) to '{path}'.")
 
 
+def _check(data: bytes) -> None:
+    """Refuses a converted graph that ONNX's own checker rejects (a converter may emit an op
+    that ONNX does not define, e.g. tf2onnx's Erfc), so no unloadable file is written."""
+    import onnx
+
+    onnx.checker.check_model(onnx.load_from_string(data))
+
+
+def _converter():
+    """The backend's ``onnx_model_bytes(call, values, specs, opset)``."""
+    from keraslite import config
+
+    if config.BACKEND == "jax":
+        from keraslite.backends.jax.export import onnx_model_bytes
+    else:
+        from keraslite.backends.tensorflow.export import onnx_model_bytes
+    return onnx_model_bytes
+
+
 def _first_unconvertible_layer(model, opset) -> tuple[str, str] | None:
     """The first single-input layer of the model that fails to convert on its own."""
-    from keraslite.backends.jax.export import onnx_model_bytes
     from keraslite.layers.core.input_layer import InputLayer
+
+    onnx_model_bytes = _converter()
 
     for layer in getattr(model, "layers", []):
         if isinstance(layer, InputLayer):
@@ -78,7 +96,7 @@ def _first_unconvertible_layer(model, opset) -> tuple[str, str] | None:
 
         values = [v.numpy() for v in layer.trainable_variables + layer.non_trainable_variables]
         try:
-            onnx_model_bytes(call, values, [(shape, dtype, "x")], opset)
+            _check(onnx_model_bytes(call, values, [(shape, dtype, "x")], opset))
         except Exception:  # this one does not convert
             return layer.name, type(layer).__name__
     return None
