@@ -3,7 +3,8 @@
 * ``format="tf_saved_model"`` (the default, as in Keras): a TensorFlow SavedModel whose
   ``serve``/``serving_default`` signature runs inference; on the TensorFlow backend directly, on
   the JAX backend through jax2tf when TensorFlow is installed (see saved_model_export);
-* ``format="onnx"``: an ONNX model, on the JAX backend through jax2onnx (see onnx_export).
+* ``format="onnx"``: an ONNX model, through jax2onnx on JAX and tf2onnx on TensorFlow (see
+  onnx_export).
 
 The model's weights are frozen into the export as variables of the saved module; the batch
 dimension (and any other dimension the model's inputs leave unknown) stays dynamic.

@@ -38,7 +38,7 @@ def export_onnx(model: Model, filepath: FilePath, verbose: bool = True,
     call, values = pure_call(model)
     try:
         data = onnx_model_bytes(call, values, specs, opset)
-        _check(data)
+        _check(data, specs)
     except ImportError:
         raise
     except Exception as error:  # the converter's own error types vary by primitive
@@ -54,12 +54,25 @@ def export_onnx(model: Model, filepath: FilePath, verbose: bool = True,
         print(f"Saved an ONNX model (opset {opset}, dynamic batch) to '{path}'.")
 
 
-def _check(data: bytes) -> None:
+def _check(data: bytes, specs) -> None:
     """Refuses a converted graph that ONNX's own checker rejects (a converter may emit an op
-    that ONNX does not define, e.g. tf2onnx's Erfc), so no unloadable file is written."""
+    that ONNX does not define, e.g. tf2onnx's Erfc) or, when onnxruntime is installed, that it
+    cannot run on a batch of zeros (jax2onnx's MaxPool for NHWC pooling), so no unusable file
+    is written."""
     import onnx
 
     onnx.checker.check_model(onnx.load_from_string(data))
+    try:
+        import onnxruntime
+    except ImportError:
+        return
+    import numpy as np
+
+    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+    feed = {}
+    for declared, (shape, dtype, _) in zip(session.get_inputs(), specs):
+        feed[declared.name] = np.zeros(tuple(1 if d is None else d for d in shape), dtype)
+    session.run(None, feed)
 
 
 def _converter():
@@ -96,7 +109,8 @@ def _first_unconvertible_layer(model, opset) -> tuple[str, str] | None:
 
         values = [v.numpy() for v in layer.trainable_variables + layer.non_trainable_variables]
         try:
-            _check(onnx_model_bytes(call, values, [(shape, dtype, "x")], opset))
+            layer_specs = [(shape, dtype, "x")]
+            _check(onnx_model_bytes(call, values, layer_specs, opset), layer_specs)
         except Exception:  # this one does not convert
             return layer.name, type(layer).__name__
     return None

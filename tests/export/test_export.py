@@ -137,3 +137,20 @@ def test_onnx_mobilenet_v2_application(tmp_path):
     xs = _inputs(model, 2)
     got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
     np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["VGG16", "ResNet50"])
+def test_onnx_vgg16_resnet50_convert_or_name_the_layer(tmp_path, name):
+    """tf2onnx converts both; jax2onnx 0.17's MaxPool for NHWC pooling does not run in
+    onnxruntime, and the error names the first max-pooling layer."""
+    model = getattr(keraslite.applications, name)(include_top=False, weights=None,
+                                                   input_shape=(32, 32, 3), pooling="avg")
+    try:
+        session = _onnx_session(model, str(tmp_path / "m.onnx"))
+    except ValueError as error:
+        assert BACKEND == "jax" and "Pool" in str(error) and "has no ONNX form" in str(error)
+        return
+    xs = _inputs(model, 2)
+    got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
+    np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
