@@ -18,9 +18,19 @@ def corpus():
     return corpus_dir()
 
 
+_CLASSES: dict = {}
+
+
+def keraslite_classes():
+    """The corpus's custom classes defined against keraslite, registered once per process."""
+    if not _CLASSES:
+        _CLASSES.update(custom_classes(keraslite))
+    return _CLASSES
+
+
 @pytest.fixture(scope="module")
 def registered():
-    return custom_classes(keraslite)
+    return keraslite_classes()
 
 
 def _arrays(path):
@@ -92,3 +102,40 @@ def test_load_weights_from_a_keras_archive(corpus):
     fresh.load_weights(os.path.join(corpus, "seq_built_without_input.keras"))
     for a, b in zip(fresh.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def _crafted(tmp_path, **dense_overrides):
+    from test_keras_archives_hostile import _archive, _dense, _sequential
+
+    path = tmp_path / "m.keras"
+    _archive(path, _sequential(_dense(**dense_overrides)))
+    return str(path)
+
+
+def test_keras_only_argument_at_its_default_is_accepted(tmp_path):
+    model = keraslite.models.load_model(_crafted(tmp_path, quantization_config=None,
+                                                 lora_rank=None))
+    assert model.layers[-1].units == 2
+
+
+def test_keras_only_argument_set_is_refused_naming_it(tmp_path):
+    with pytest.raises(ValueError, match="'dense' \\(Dense\\) sets 'lora_rank' to 4"):
+        keraslite.models.load_model(_crafted(tmp_path, lora_rank=4))
+
+
+def test_unknown_argument_is_named(tmp_path):
+    with pytest.raises(TypeError, match="dense.*flux_capacitor"):
+        keraslite.models.load_model(_crafted(tmp_path, flux_capacitor=1))
+
+
+def test_unregistered_custom_class_is_refused_naming_it(corpus):
+    from keraslite.saving import serialization
+
+    keraslite_classes()
+    saved = {k: serialization._REGISTRY.pop(k) for k in list(serialization._REGISTRY)
+             if k.startswith("Corpus>")}
+    try:
+        with pytest.raises(ValueError, match="'Scale'.*registered as 'Corpus>Scale'"):
+            load(corpus, "registered_custom_layer")
+    finally:
+        serialization._REGISTRY.update(saved)

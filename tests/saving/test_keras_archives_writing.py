@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import keraslite
-from keras_archive_cases import CASES, custom_classes
+from keras_archive_cases import CASES
 from keras_archive_corpus import corpus_dir, run_oracle
 from keraslite.saving import format_sniffing
-from test_keras_archives import _arrays, predict
+from test_keras_archives import _arrays, keraslite_classes, predict
 
 pytest.importorskip("h5py")
 
@@ -21,7 +21,7 @@ pytest.importorskip("h5py")
 def written(tmp_path_factory):
     """keraslite's re-saved corpus, and what Keras made of each file."""
     corpus = corpus_dir()
-    custom_classes(keraslite)
+    keraslite_classes()
     out = tmp_path_factory.mktemp("from_keraslite")
     for name in CASES:
         model = keraslite.models.load_model(os.path.join(corpus, f"{name}.keras"))
