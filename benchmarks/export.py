@@ -1,8 +1,8 @@
 """ONNX export: onnxruntime's inference latency next to keraslite's own, at batch 1 and 32.
 
 Models: an MLP (784-256-256-10), a small CNN (32x32x3, three conv blocks with average pooling),
-a small transformer block (sequence 32, width 64, 4 heads, relu feed-forward) and, with ``--applications``,
-MobileNetV2 (alpha 0.35, 96x96, random weights). Each is exported with
+a small transformer block (sequence 32, width 64, 4 heads, relu feed-forward) and, with
+``--applications``, MobileNetV2 (alpha 0.35, 96x96, random weights). Each is exported with
 ``model.export(path, format="onnx")`` (jax2onnx on JAX, tf2onnx on TensorFlow, which also
 adds an LSTM(32) over 50 steps), then, after warm-up (compilation
 excluded), ``--repeats`` calls alternate between
@@ -75,8 +75,6 @@ def main() -> None:
     parser.add_argument("--applications", action="store_true")
     args = parser.parse_args()
     import onnxruntime as ort
-
-    import keraslite
 
     print(f"{'model':<14}{'batch':>6}{'predict ms':>22}{'model(x) ms':>22}"
           f"{'onnxruntime ms':>22}{'max |diff|':>12}")

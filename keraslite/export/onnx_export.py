@@ -3,8 +3,8 @@
 The model's pure inference function (``stateless_call``) is converted, on the JAX backend, by
 jax2onnx, a maintained JAX-to-ONNX converter (Keras 3 itself moved its JAX ONNX export to it);
 TensorFlow is not needed. The batch dimension stays dynamic; the weights are stored in the file
-as initializers; the opset is ``OPSET[backend]`` unless ``opset=`` asks for another. When a layer has no ONNX
-form in the converter, the error names the first such layer.
+as initializers; the opset is ``OPSET[backend]`` unless ``opset=`` asks for another. When a
+layer has no ONNX form in the converter, the error names the first such layer.
 
 On the TensorFlow backend the same function is traced by ``tf.function`` and converted by
 tf2onnx (checked here with tf2onnx 1.17 and NumPy 2.4).
