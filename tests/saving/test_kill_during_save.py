@@ -113,8 +113,12 @@ def _wait_for(condition, what, pid):
 
 def _kill_after_progress(path, pid, rng):
     """Kills once the writer has committed a save since it started (the file was replaced)."""
-    before = os.stat(path).st_ino
-    _wait_for(lambda: os.stat(path).st_ino != before, "no save replaced the file", pid)
+    def identity():  # an inode number alone may be reused by a later save
+        stat = os.stat(path)
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    before = identity()
+    _wait_for(lambda: identity() != before, "no save replaced the file", pid)
     time.sleep(float(rng.uniform(0.0, 0.01)))
     os.kill(pid, signal.SIGKILL)
 
@@ -154,7 +158,8 @@ def test_sigkill_at_random_moments_keeps_the_last_committed_save(tmp_path, paylo
     previous, advanced, mid_write, seen = 0, 0, 0, set()
     for kill in range(KILLS):
         kind = ("random", "progress", "mid_write")[kill % 3]
-        inode = os.stat(path).st_ino
+        # By content, not inode: a filesystem may hand a freed inode number to a later save.
+        before_kill = hashlib.sha256(path.read_bytes()).hexdigest()
         pid = _fork_writer(path, payloads, start=previous + 1)
         if kind == "random":
             time.sleep(float(rng.uniform(0.0, 0.08)))
@@ -182,7 +187,8 @@ def test_sigkill_at_random_moments_keeps_the_last_committed_save(tmp_path, paylo
 
         temporaries = _temporaries(tmp_path, path.name)
         if kind == "progress":
-            assert os.stat(path).st_ino != inode, f"kill {kill}: no newer save was committed"
+            assert hashlib.sha256(data).hexdigest() != before_kill, (
+                f"kill {kill}: no newer save was committed")
         if kind == "mid_write":
             # Killed inside a save: its temporary stays, and the file is still a complete save.
             assert any(f".{pid}." in name for name in temporaries), (
