@@ -120,11 +120,18 @@ def read_class_index(path: str | os.PathLike) -> dict[str, list[str]]:
 
 
 def decode_predictions(preds: Any, top: int = 5) -> list[list[tuple[str, str, float]]]:
-    """The ``top`` classes of each row of ``preds`` (batch, 1000) as (wordnet_id, name, score)."""
+    """The ``top`` classes of each row of ``preds`` (batch, 1000) as (wordnet_id, name, score).
+
+    The class index ships inside the package (``applications/data``), so this works offline;
+    only an installation that lacks that file falls back to downloading it.
+    """
     preds = np.asarray(ops.convert_to_numpy(preds) if not isinstance(preds, np.ndarray) else preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
         raise ValueError("`decode_predictions` expects a batch of predictions (i.e. a 2D array "
                          f"of shape (samples, 1000)). Received array with shape: {preds.shape}")
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or not 1 <= top <= 1000:
+        raise ValueError("`top` should be an integer between 1 and 1000 (the number of classes "
+                         f"to return per sample). Received: top={top!r}")
     index = _load_class_index()
     results = []
     for row in preds:

@@ -1,9 +1,12 @@
 """preprocess_input in its three modes against the formulas written out in NumPy (NumPy arrays,
-backend tensors and symbolic tensors), decode_predictions from a local class index and from a
-loopback download, and the AdaptiveAveragePooling2D layer AlexNet uses against a loop."""
+backend tensors and symbolic tensors), decode_predictions from a local class index, from a
+loopback download and offline from the class index shipped in the package (checked against the
+published checksum, top-k against NumPy's argsort), and the AdaptiveAveragePooling2D layer
+AlexNet uses against a loop."""
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 
 import numpy as np
@@ -125,3 +128,65 @@ def test_adaptive_average_pooling(size, out):
 def test_adaptive_average_pooling_bad_output_size():
     with pytest.raises(ValueError, match="output_size"):
         keraslite.layers.AdaptiveAveragePooling2D((6, 0))
+
+
+def _shipped_index():
+    # Read with the json module on its own, not through the code under test.
+    with open(imagenet_utils._PACKAGED_INDEX, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_the_shipped_class_index_is_the_published_one():
+    # The checksum Keras verifies its downloaded index against: same bytes, same classes.
+    with open(imagenet_utils._PACKAGED_INDEX, "rb") as f:
+        assert hashlib.md5(f.read()).hexdigest() == imagenet_utils.CLASS_INDEX_HASH
+    index = _shipped_index()
+    assert sorted(index, key=int) == [str(i) for i in range(1000)]
+    wnids = [index[str(i)][0] for i in range(1000)]
+    # WordNet noun ids, distinct, and in the sorted order that defines ImageNet's class numbers.
+    assert len(set(wnids)) == 1000 and wnids == sorted(wnids)
+    assert all(w.startswith("n") and len(w) == 9 and w[1:].isdigit() for w in wnids)
+
+
+def test_the_class_index_ships_in_the_wheel():
+    tomllib = pytest.importorskip("tomllib")
+    import fnmatch
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["keraslite.applications"]
+    assert any(fnmatch.fnmatch("data/imagenet_class_index.json", p) for p in patterns)
+
+
+def test_decode_predictions_offline_from_the_shipped_index(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("decode_predictions tried to download the class index")
+
+    monkeypatch.setattr(imagenet_utils, "get_file", no_network)
+    monkeypatch.setattr(imagenet_utils, "_class_index", None)
+    index = _shipped_index()
+    # Distinct scores, so the top-k order is defined; a backend tensor as a model returns it.
+    preds = np.random.default_rng(4).permutation(4000).reshape(4, 1000).astype("float32")
+    preds /= preds.sum(axis=1, keepdims=True)
+    for module in (applications.vgg16, applications.mobilenet_v2, applications.densenet):
+        decoded = module.decode_predictions(ops.convert_to_tensor(preds), top=5)
+        assert len(decoded) == 4
+        for row, top, pred in zip(decoded, _top(preds, 5), preds):
+            assert [(w, n) for w, n, _ in row] == [tuple(index[str(i)]) for i in top]
+            np.testing.assert_allclose([s for _, _, s in row], pred[top], rtol=1e-6)
+    one_hot = np.eye(1000, dtype="float32")[[0, 999]]
+    assert [r[0][1] for r in applications.vgg16.decode_predictions(one_hot, top=1)] == [
+        index["0"][1], index["999"][1]]
+
+
+@pytest.mark.parametrize("shape", [(1000,), (2, 10), (2, 1000, 1), (0,)])
+def test_decode_predictions_bad_shapes_named(shape):
+    with pytest.raises(ValueError, match=r"\(samples, 1000\).*" + re.escape(str(shape))):
+        applications.resnet.decode_predictions(np.zeros(shape, "float32"))
+
+
+@pytest.mark.parametrize("top", [0, -1, 1001, 2.5, True, "5"])
+def test_decode_predictions_bad_top_named(top):
+    with pytest.raises(ValueError, match=r"`top`.*" + re.escape(repr(top))):
+        applications.vgg16.decode_predictions(np.zeros((1, 1000), "float32"), top=top)
