@@ -8,6 +8,8 @@ from keraslite.layers.preprocessing.augmentation_filters import (
 from keraslite.layers.preprocessing.augmentation_hsv import RandomHue, RandomSaturation
 from keraslite.layers.preprocessing.cut_mix import CutMix
 from keraslite.layers.preprocessing.encoding import CategoryEncoding, Discretization
+from keraslite.layers.preprocessing.hashed_crossing import HashedCrossing
+from keraslite.layers.preprocessing.hashing import Hashing
 from keraslite.layers.preprocessing.lookup import IntegerLookup, StringLookup, TextVectorization
 from keraslite.layers.preprocessing.mix_up import MixUp
 from keraslite.layers.preprocessing.normalization import Normalization
@@ -25,4 +27,14 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "TextVectorization", "AutoContrast", "RandomBrightness", "RandomGrayscale",
            "RandomInvert", "RandomPosterization", "Solarization", "Pipeline",
            "RandomGaussianBlur", "RandomSharpness", "MixUp", "CutMix",
-           "RandomHue", "RandomSaturation", "RandomColorJitter"]
+           "RandomHue", "RandomSaturation", "RandomColorJitter",
+           "Hashing", "HashedCrossing"]
+
+# Image augmentations of issue 16 (AugMix and RandAugment compose the layers above).
+from keraslite.layers.preprocessing.equalization import Equalization  # noqa: E402
+from keraslite.layers.preprocessing.random_color_degeneration import (  # noqa: E402
+    RandomColorDegeneration,
+)
+from keraslite.layers.preprocessing.random_erasing import RandomErasing  # noqa: E402
+
+__all__ += ["Equalization", "RandomColorDegeneration", "RandomErasing"]
