@@ -15,6 +15,8 @@ from keraslite.layers.preprocessing import *  # noqa: F401,F403
 from keraslite.layers.recurrent import *  # noqa: F401,F403
 from keraslite.layers.regularization import *  # noqa: F401,F403
 from keraslite.layers.reshaping import *  # noqa: F401,F403
+from keraslite.layers.core.layer_scale import LayerScale
+from keraslite.layers.regularization.stochastic_depth import StochasticDepth
 from keraslite.layers import (activations as _a, attention as _at, convolutional as _c,
                               core as _co, merging as _m, normalization as _n, pooling as _p,
                               preprocessing as _pp, recurrent as _r, regularization as _rg,
@@ -22,4 +24,4 @@ from keraslite.layers import (activations as _a, attention as _at, convolutional
 
 __all__ = ["Layer", "InputSpec"] + [
     name for family in (_a, _at, _c, _co, _m, _n, _p, _pp, _r, _rg, _rs) for name in family.__all__
-]
+] + ["LayerScale", "StochasticDepth"]
