@@ -398,6 +398,14 @@ class Layer:
         flat = tree.flatten((args, kwargs))
         if any(isinstance(x, KerasTensor) for x in flat):
             return self._symbolic_call(args, kwargs)
+        if any(type(x).__name__ in ("SymbolicTensor", "Tensor") for x in flat):
+            # TensorFlow graph tensors (tf.data .map): see tf_data_bridge; lazy, as the
+            # preprocessing package imports this module.
+            from keraslite.layers.preprocessing import tf_data_bridge
+
+            bridged = tf_data_bridge.call_in_tf_graph(self, args, kwargs)
+            if bridged is not None:
+                return bridged
         inputs = self._convert_inputs(args[0])
         args = (inputs,) + tuple(args[1:])
         self._check_input_spec(inputs)

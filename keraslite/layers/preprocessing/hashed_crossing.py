@@ -32,6 +32,9 @@ class HashedCrossing(Layer):
         layer((np.array([1, 2]), np.array(["a", "b"])))
     """
 
+    # Hashes host-side: in a TensorFlow graph (tf.data) it runs through tf_data_bridge.
+    _host_side_preprocessing = True
+
     def __init__(self, num_bins=None, output_mode="int", sparse=False, name=None, dtype=None,
                  **kwargs):
         if output_mode == "int" and dtype is None:

@@ -77,6 +77,9 @@ class Hashing(Layer):
         keraslite.layers.Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]]))
     """
 
+    # Hashes host-side: in a TensorFlow graph (tf.data) it runs through tf_data_bridge.
+    _host_side_preprocessing = True
+
     def __init__(self, num_bins=None, mask_value=None, salt=None, output_mode="int",
                  sparse=False, **kwargs):
         if kwargs.get("dtype") is None:

@@ -18,6 +18,7 @@ from keraslite import backend, ops
 from keraslite.layers import arg_utils
 from keraslite.layers.layer import Layer
 from keraslite.layers.preprocessing.encoding import encode_categorical
+from keraslite.ops.keras_tensor import KerasTensor
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
@@ -62,6 +63,8 @@ class _IndexLookup(Layer):
     """Maps tokens to indices: ``[mask?] [oov x num_oov_indices] vocabulary...``."""
 
     _token_kind = "string"
+    # Strings are looked up host-side: in a TensorFlow graph (tf.data) see tf_data_bridge.
+    _host_side_preprocessing = True
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
@@ -278,6 +281,16 @@ class _IndexLookup(Layer):
             return shape + (self._depth(),)
         return shape[:-1] + (self._depth(),)  # the last axis (a row of tokens) is reduced
 
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        # Without evaluating call: strings have no abstract value to trace.
+        if self.output_mode != "int":
+            dtype = self.compute_dtype
+        elif self.invert:
+            dtype = "string" if self._token_kind == "string" else "int32"
+        else:
+            dtype = "int32"
+        return KerasTensor(self.compute_output_shape(tuple(inputs.shape)), dtype)
+
     def get_config(self):
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,
                 "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,
@@ -322,6 +335,8 @@ class IntegerLookup(_IndexLookup):
     """
 
     _token_kind = "int"
+    # Integer tokens are looked up with ops, so the layer runs in TensorFlow graphs natively.
+    _host_side_preprocessing = False
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
                  output_mode="int", sparse=False, vocabulary=None, vocabulary_dtype="int64",
