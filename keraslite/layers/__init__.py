@@ -4,6 +4,8 @@ Each family package (core, convolutional, ...) lists its layers in its own ``__a
 """
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
+# Not in __all__: Keras keeps it inside InceptionResNetV2; imported so configs can name it.
+from keraslite.layers.custom_scale_layer import CustomScaleLayer  # noqa: F401
 from keraslite.layers.activations import *  # noqa: F401,F403
 from keraslite.layers.attention import *  # noqa: F401,F403
 from keraslite.layers.convolutional import *  # noqa: F401,F403
