@@ -4,6 +4,7 @@ Each family package (core, convolutional, ...) lists its layers in its own ``__a
 """
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
+from keraslite.layers.serialization import deserialize, serialize
 # Not in __all__: Keras keeps it inside InceptionResNetV2; imported so configs can name it.
 from keraslite.layers.custom_scale_layer import CustomScaleLayer  # noqa: F401
 from keraslite.layers.activations import *  # noqa: F401,F403
@@ -24,6 +25,6 @@ from keraslite.layers import (activations as _a, attention as _at, convolutional
                               preprocessing as _pp, recurrent as _r, regularization as _rg,
                               reshaping as _rs)
 
-__all__ = ["Layer", "InputSpec"] + [
+__all__ = ["Layer", "InputSpec", "deserialize", "serialize"] + [
     name for family in (_a, _at, _c, _co, _m, _n, _p, _pp, _r, _rg, _rs) for name in family.__all__
 ] + ["LayerScale", "StochasticDepth"]

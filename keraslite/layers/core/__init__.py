@@ -8,6 +8,7 @@ from keraslite.layers.core.masking import Masking
 from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.core.identity import Identity
 from keraslite.layers.core.activity_regularization import ActivityRegularization
+from keraslite.layers.core.wrapper import Wrapper
 
 __all__ = ["Input", "InputLayer", "Dense", "Activation", "Embedding", "Masking", "Lambda",
-           "Identity", "ActivityRegularization", "ReversibleEmbedding"]
+           "Identity", "ActivityRegularization", "ReversibleEmbedding", "Wrapper"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from keraslite import ops
 from keraslite.layers import arg_utils
 from keraslite.layers.input_spec import InputSpec
+from keraslite.layers.core.wrapper import Wrapper
 from keraslite.layers.layer import Layer
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -187,7 +188,7 @@ class Bidirectional(Layer):
         return cls(layer, backward_layer=backward, **config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies ``layer`` to every time step (axis 1) of its input, sharing the weights.
 
     Example::
@@ -197,12 +198,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                "TimeDistributed: argument `layer` must be a keraslite Layer instance. "
-                f"Received: layer={layer!r}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=3)
 
@@ -232,16 +228,3 @@ class TimeDistributed(Layer):
         input_shape = tuple(input_shape)
         child = tuple(self.layer.compute_output_shape(self._child_shape(input_shape)))
         return (input_shape[0], input_shape[1]) + child[1:]
-
-    def get_config(self):
-        from keraslite.saving.serialization import serialize_layer
-
-        return {**super().get_config(), "layer": serialize_layer(self.layer)}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from keraslite.saving.serialization import deserialize_layer
-
-        config = dict(config)
-        layer = deserialize_layer(config.pop("layer"), custom_objects=custom_objects)
-        return cls(layer, **config)
