@@ -7,32 +7,58 @@ import numpy as np
 
 from keraslite import backend as backend_api
 from keraslite.automl.graph import Graph
-from keraslite.automl.search import AutoTuner
+from keraslite.automl.search import SizeLimited, check_tuner, make_tuner
 from keraslite.utils.random_seed import set_random_seed
 
 
 def _length(value: Any) -> int:
+    if isinstance(value, dict):  # a table: one array per column
+        return _length(next(iter(value.values()))) if value else 0
+    if hasattr(value, "shape") and hasattr(value, "iloc"):  # a pandas object
+        return int(value.shape[0])
     return int(np.shape(value)[0]) if np.ndim(value) else 0
+
+
+def _take(x: Any, index: np.ndarray) -> Any:
+    return {k: v[index] for k, v in x.items()} if isinstance(x, dict) else x[index]
+
+
+def _concat(a: Any, b: Any) -> Any:
+    if isinstance(a, dict):
+        return {k: np.concatenate([a[k], b[k]]) for k in a}
+    return np.concatenate([a, b])
+
+
+def _targets(y: Any) -> Any:
+    """A pandas Series or one-column DataFrame of targets as a NumPy array."""
+    return y.to_numpy() if hasattr(y, "to_numpy") else y
 
 
 class AutoModel:
     """Finds a network for ``inputs -> outputs`` (a graph of automl blocks).
 
     ``fit`` holds out ``validation_split`` of the data (or takes ``validation_data``), runs up
-    to ``max_trials`` trials (the blocks' defaults first, then TPE), each stopped early when the
-    objective stops improving, stops starting trials when ``time_budget`` seconds would be
-    exceeded, and refits the best configuration on all the data for the epochs the best trial
-    needed. ``export_model()`` is then a plain keraslite model with the preprocessing inside.
+    to ``max_trials`` trials (the blocks' defaults and the ``initial_hps`` first, then the
+    ``tuner`` strategy: "greedy"/"bayesian" = TPE, "random", "hyperband", or a keraslite Tuner
+    class), each stopped early when the objective stops improving, stops starting trials when
+    ``time_budget`` seconds would be exceeded, fails trials whose model has more than
+    ``max_model_size`` parameters before training them, and refits the best configuration on
+    all the data for the epochs the best trial needed. ``export_model()`` is then a plain
+    keraslite model with the preprocessing inside.
     """
 
     def __init__(self, inputs: Any, outputs: Any, max_trials: int = 10,
                  directory: Optional[str] = None, project_name: str = "auto_model",
                  objective: Any = "val_loss", overwrite: bool = False,
                  seed: Optional[int] = None, time_budget: Optional[float] = None,
-                 tuner: Any = None, verbose: int = 1) -> None:
-        if tuner not in (None, "bayesian", "greedy"):
-            raise ValueError("tuner must be None, 'greedy' or 'bayesian' (both start from the "
-                             f"blocks' defaults, then use TPE). Received: {tuner!r}")
+                 tuner: Any = None, verbose: int = 1, max_model_size: Optional[int] = None,
+                 initial_hps: Optional[list] = None) -> None:
+        check_tuner(tuner)
+        if max_model_size is not None and (isinstance(max_model_size, bool)
+                                           or not isinstance(max_model_size, int)
+                                           or max_model_size < 1):
+            raise ValueError("max_model_size must be a positive number of parameters. "
+                             f"Received: {max_model_size!r}")
         if time_budget is not None and (isinstance(time_budget, bool)
                                         or not isinstance(time_budget, (int, float))
                                         or time_budget <= 0):
@@ -47,7 +73,11 @@ class AutoModel:
         self.seed = seed
         self.time_budget = time_budget
         self.verbose = verbose
-        self.tuner: Optional[AutoTuner] = None
+        self.max_model_size = max_model_size
+        self.tuner_kind = tuner
+        # Hand-picked configurations tried after the defaults: {hyperparameter name: value}.
+        self.initial_hps = list(initial_hps or [])
+        self.tuner: Any = None
         self._model: Any = None
 
     @property
@@ -62,19 +92,22 @@ class AutoModel:
         x = self._input.prepare(x, what)
         if y is None:
             return x, None
-        if _length(y) != len(x):
+        y = _targets(y)
+        if _length(y) != _length(x):
             raise ValueError(f"x and y must have the same number of samples. Received "
-                             f"{len(x)} samples in x and {_length(y)} in y.")
+                             f"{_length(x)} samples in x and {_length(y)} in y.")
         return x, self._head.encode(y)
 
     def fit(self, x: Any, y: Any, epochs: int = 100, validation_split: float = 0.2,
             validation_data: Any = None, callbacks: Optional[list] = None,
             batch_size: int = 32, verbose: int = 0) -> Any:
         """Searches, then refits the best model on all of ``x, y``; returns its History."""
+        self._input.forget()  # a new fit may bring other columns or shapes
         x = self._input.prepare(x)
-        if _length(y) != len(x):
+        y = _targets(y)
+        if _length(y) != _length(x):
             raise ValueError(f"x and y must have the same number of samples. Received "
-                             f"{len(x)} samples in x and {_length(y)} in y.")
+                             f"{_length(x)} samples in x and {_length(y)} in y.")
         self._head.adapt(y)  # every check on the targets happens before any trial starts
         y = self._head.encode(y)
         if validation_data is not None:
@@ -87,15 +120,20 @@ class AutoModel:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError("validation_split must be in (0, 1) when no validation_data "
                                  f"is given. Received: {validation_split!r}")
-            order = np.random.default_rng(self.seed).permutation(len(x))
-            count = max(1, int(round(len(x) * validation_split)))
+            order = np.random.default_rng(self.seed).permutation(_length(x))
+            count = max(1, int(round(_length(x) * validation_split)))
             val, train = order[:count], order[count:]
-            x_train, y_train, x_val, y_val = x[train], y[train], x[val], y[val]
+            x_train, y_train = _take(x, train), y[train]
+            x_val, y_val = _take(x, val), y[val]
         self._input.adapt(x_train)
-        self.tuner = AutoTuner(
-            self.graph, time_budget=self.time_budget, objective=self.objective,
-            max_trials=self.max_trials, seed=self.seed, directory=self.directory,
-            project_name=self.project_name, overwrite=self.overwrite, verbose=self.verbose)
+        self.tuner = make_tuner(
+            self.tuner_kind, SizeLimited(self.graph, self.max_model_size), epochs,
+            time_budget=self.time_budget, initial_hps=self.initial_hps,
+            objective=self.objective, max_trials=self.max_trials, seed=self.seed,
+            directory=self.directory, project_name=self.project_name,
+            overwrite=self.overwrite, verbose=self.verbose,
+            # Trials refused by max_model_size fail at build time: let the search go on.
+            max_consecutive_failed_trials=max(3, self.max_trials))
         self.tuner.search(x_train, y_train, epochs=epochs, batch_size=batch_size,
                           validation_data=(x_val, y_val), callbacks=callbacks, verbose=verbose)
         best = self.tuner.oracle.get_best_trials(1)
@@ -104,7 +142,7 @@ class AutoModel:
                                "auto_model.tuner.oracle.trials[...].message.")
         # Refit on all the data, for as many epochs as the best trial's best epoch.
         best_epochs = (best[0].best_step or 0) + 1
-        x_all = np.concatenate([x_train, x_val])
+        x_all = _concat(x_train, x_val)
         y_all = np.concatenate([y_train, y_val])
         self._input.adapt(x_all)
         backend_api.clear_session()

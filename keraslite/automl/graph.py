@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from keraslite import layers, models, optimizers
+from keraslite import models, optimizers
 from keraslite.automl.heads import Head
-from keraslite.automl.nodes import Block, InputNode, Node, snake_name
+from keraslite.automl.nodes import Block, InputNode, Node, connect, snake_name
 from keraslite.tuner.hypermodel import HyperModel
 
 LEARNING_RATES = [1e-3, 1e-4, 3e-3]  # the first is the hand-picked default
@@ -65,16 +65,14 @@ class Graph(HyperModel):
         for node in self.inputs:
             if node.shape is None:
                 raise ValueError(f"{node.name} has not seen data yet: call fit first.")
-            tensor = layers.Input(shape=node.shape, name=node.name)
-            model_inputs.append(tensor)
             # Preprocessing lives in the model, so the exported model takes raw data.
-            values[id(node)] = layers.Normalization(mean=node.mean, variance=node.variance)(
-                tensor)
+            tensor, values[id(node)] = node.build_inputs(self)
+            model_inputs.append(tensor)
 
         def value(node: Node) -> Any:
             if id(node) not in values:
                 block: Block = node.block
-                parents = [value(parent) for parent in node.inputs]
+                parents = connect(block, node.inputs, [value(p) for p in node.inputs])
                 with hp.name_scope(block.name):
                     values[id(node)] = block.build(hp, parents)
             return values[id(node)]

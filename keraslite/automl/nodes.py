@@ -41,11 +41,29 @@ class InputNode(Node):
         """``x`` as a float32 array of the shape the model takes (checked)."""
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drops what an earlier fit fixed (the shape), before a new fit."""
+        self.shape = None
+
     def adapt(self, x: np.ndarray) -> None:
         self.shape = tuple(int(d) for d in x.shape[1:])
         axes = tuple(range(x.ndim - 1))  # one mean per feature / channel
         self.mean = x.mean(axis=axes, dtype=np.float64).astype(np.float32)
         self.variance = x.var(axis=axes, dtype=np.float64).astype(np.float32)
+
+    def build_inputs(self, graph: Any) -> tuple:
+        """(the model's input, the value blocks called on this node receive): the raw input,
+        normalized with the training statistics unless every block called on it normalizes
+        for itself (Normalization, ImageBlock) or there are none (token ids)."""
+        from keraslite import layers
+
+        tensor = layers.Input(shape=self.shape, name=self.name,
+                              dtype=getattr(self, "dtype", None))
+        consumers = [b for b in graph.blocks if any(n is self for n in b.inbound)]
+        if self.mean is None or (consumers and all(getattr(b, "normalizes_input", False)
+                                                   for b in consumers)):
+            return tensor, tensor
+        return tensor, layers.Normalization(mean=self.mean, variance=self.variance)(tensor)
 
     def check_shape(self, x: np.ndarray, what: str) -> None:
         if self.shape is not None and tuple(x.shape[1:]) != self.shape:
@@ -84,24 +102,6 @@ class ImageInput(InputNode):
         return array
 
 
-class StructuredDataInput(InputNode):
-    """Numerical table: an array (samples, features)."""
-
-    def prepare(self, x: Any, what: str = "x") -> np.ndarray:
-        array = _as_array(x, what, self.name)
-        if array.ndim != 2:
-            raise ValueError(f"{what} of {self.name}: expected a table of shape (samples, "
-                             f"features), received an array of shape {array.shape}.")
-        self.check_shape(array, what)
-        return array
-
-    def adapt(self, x: np.ndarray) -> None:
-        if np.isnan(x).any():
-            raise ValueError(f"x of {self.name} has missing values (NaN): fill them before "
-                             "fit (missing-value handling for tables is not implemented yet).")
-        super().adapt(x)
-
-
 class Block:
     """A searchable piece of network. Subclasses define ``build(hp, inputs)``, where ``inputs``
     is a list of keraslite tensors, and return one tensor. Hyperparameters are named inside the
@@ -109,14 +109,33 @@ class Block:
 
     def __init__(self, name: Optional[str] = None) -> None:
         self.name = name
+        self.inbound: list = []  # the nodes this block was called on
 
     def __call__(self, inputs: Any) -> Node:
         nodes = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         for node in nodes:
             if not isinstance(node, Node):
-                raise TypeError(f"{self.name or type(self).__name__} must be called on the node of an input or another "
-                                f"block. Received: {type(node).__name__}")
+                raise TypeError(f"{self.name or type(self).__name__} must be called on the node "
+                                "of an input or another block. Received: "
+                                f"{type(node).__name__}")
+        self.inbound.extend(nodes)
         return Node(self, tuple(nodes))
 
     def build(self, hp: Any, inputs: list) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.build(hp, inputs) is not implemented")
+
+
+def connect(block: Block, nodes: tuple, values: list) -> list:
+    """What ``block`` receives from its parent ``nodes`` (whose built values are ``values``):
+    a block that normalizes for itself learns its input's statistics here, and a table's
+    columns are encoded (one-hot categories) for blocks that do not take columns."""
+    if getattr(block, "normalizes_input", False):
+        parent = nodes[0] if len(nodes) == 1 else None
+        if isinstance(parent, InputNode) and parent.mean is not None:
+            block.stats = (parent.mean, parent.variance)
+    if not getattr(block, "takes_columns", False):
+        from keraslite.automl.structured_blocks import Columns, encode_columns
+
+        values = [encode_columns(v, "one_hot") if isinstance(v, Columns) else v
+                  for v in values]
+    return values

@@ -1,64 +1,102 @@
-"""Task models: AutoModels with a fixed input, a default block and a head."""
+"""Task models: AutoModels with a fixed input, a default block, a head, and hand-picked first
+configurations (tried right after every block's defaults, before the search strategy)."""
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from keraslite.automl.auto_model import AutoModel
-from keraslite.automl.blocks import ConvBlock, DenseBlock
 from keraslite.automl.heads import ClassificationHead, RegressionHead
-from keraslite.automl.nodes import ImageInput, StructuredDataInput
+from keraslite.automl.image_blocks import ImageBlock
+from keraslite.automl.nodes import ImageInput
+from keraslite.automl.structured_blocks import StructuredDataBlock
+from keraslite.automl.structured_data import StructuredDataInput
 
 
 def _objective(objective: Optional[Any]) -> Any:
     return "val_loss" if objective is None else objective
 
 
-class ImageClassifier(AutoModel):
-    """Images (n, h, w[, c]) -> class labels; searches a ConvBlock and the head."""
+def _image_initial_hps(block: str, head: str) -> list:
+    """Our picks for images, after the defaults (a 2x2 ConvBlock of 32 filters): wider and
+    regularized, then the same with light augmentation, then a headless ResNet50."""
+    conv = f"{block}/conv_block"
+    wider = {f"{conv}/filters_0": 64, f"{conv}/filters_1": 128, f"{conv}/dropout": 0.25,
+             f"{head}/dropout": 0.5}
+    augmented = dict(wider, **{f"{block}/augment": True,
+                               f"{block}/image_augmentation/rotation_factor": 0.05,
+                               f"{block}/image_augmentation/zoom_factor": 0.05})
+    return [wider, augmented, {f"{block}/block_type": "resnet", "learning_rate": 1e-4}]
+
+
+def _table_initial_hps(block: str, head: str) -> list:
+    """Our picks for tables, after the defaults (two dense layers of 32): wider with dropout,
+    then three batch-normalized layers."""
+    dense = f"{block}/dense_block"
+    wide = {f"{dense}/units_0": 128, f"{dense}/units_1": 64, f"{dense}/dropout": 0.25}
+    deep = {f"{dense}/num_layers": 3, f"{dense}/units_0": 256, f"{dense}/units_1": 128,
+            f"{dense}/units_2": 64, f"{dense}/use_batchnorm": True, f"{head}/dropout": 0.25}
+    return [wide, deep]
+
+
+class _Task(AutoModel):
+    def __init__(self, inputs: Any, block: Any, head: Any, objective: Any, picks: Any,
+                 kwargs: dict) -> None:
+        user_picks = kwargs.pop("initial_hps", None)
+        super().__init__(inputs, head(block(inputs)), objective=_objective(objective),
+                         **kwargs)
+        # Block names are given by the graph (image_block_1, ...): picks are named after it.
+        self.initial_hps = (list(user_picks) if user_picks is not None
+                            else picks(block.name, head.name))
+
+
+class ImageClassifier(_Task):
+    """Images (n, h, w[, c]) -> class labels; searches an ImageBlock and the head."""
 
     def __init__(self, num_classes: Optional[int] = None, multi_label: bool = False,
                  loss: Any = None, metrics: Any = None, project_name: str = "image_classifier",
                  objective: Any = None, **kwargs: Any) -> None:
-        inputs = ImageInput()
         head = ClassificationHead(num_classes=num_classes, multi_label=multi_label, loss=loss,
                                   metrics=metrics)
-        super().__init__(inputs, head(ConvBlock()(inputs)), project_name=project_name,
-                         objective=_objective(objective), **kwargs)
+        super().__init__(ImageInput(), ImageBlock(), head, objective, _image_initial_hps,
+                         dict(kwargs, project_name=project_name))
 
 
-class ImageRegressor(AutoModel):
-    """Images -> numbers; searches a ConvBlock and a regression head."""
+class ImageRegressor(_Task):
+    """Images -> numbers; searches an ImageBlock and a regression head."""
 
     def __init__(self, output_dim: Optional[int] = None, loss: Any = None, metrics: Any = None,
                  project_name: str = "image_regressor", objective: Any = None,
                  **kwargs: Any) -> None:
-        inputs = ImageInput()
         head = RegressionHead(output_dim=output_dim, loss=loss, metrics=metrics)
-        super().__init__(inputs, head(ConvBlock()(inputs)), project_name=project_name,
-                         objective=_objective(objective), **kwargs)
+        super().__init__(ImageInput(), ImageBlock(), head, objective, _image_initial_hps,
+                         dict(kwargs, project_name=project_name))
 
 
-class StructuredDataClassifier(AutoModel):
-    """A numerical table (n, features) -> class labels; searches a DenseBlock and the head."""
+class StructuredDataClassifier(_Task):
+    """A table (DataFrame, CSV path or array; numerical and categorical columns) -> class
+    labels; searches a StructuredDataBlock and the head."""
 
-    def __init__(self, num_classes: Optional[int] = None, multi_label: bool = False,
-                 loss: Any = None, metrics: Any = None,
+    def __init__(self, column_names: Optional[list] = None,
+                 column_types: Optional[dict] = None, num_classes: Optional[int] = None,
+                 multi_label: bool = False, loss: Any = None, metrics: Any = None,
                  project_name: str = "structured_data_classifier", objective: Any = None,
                  **kwargs: Any) -> None:
-        inputs = StructuredDataInput()
         head = ClassificationHead(num_classes=num_classes, multi_label=multi_label, loss=loss,
                                   metrics=metrics)
-        super().__init__(inputs, head(DenseBlock()(inputs)), project_name=project_name,
-                         objective=_objective(objective), **kwargs)
+        super().__init__(StructuredDataInput(column_names, column_types), StructuredDataBlock(),
+                         head, objective, _table_initial_hps,
+                         dict(kwargs, project_name=project_name))
 
 
-class StructuredDataRegressor(AutoModel):
-    """A numerical table (n, features) -> numbers; searches a DenseBlock and the head."""
+class StructuredDataRegressor(_Task):
+    """A table -> numbers; searches a StructuredDataBlock and a regression head."""
 
-    def __init__(self, output_dim: Optional[int] = None, loss: Any = None, metrics: Any = None,
+    def __init__(self, column_names: Optional[list] = None,
+                 column_types: Optional[dict] = None, output_dim: Optional[int] = None,
+                 loss: Any = None, metrics: Any = None,
                  project_name: str = "structured_data_regressor", objective: Any = None,
                  **kwargs: Any) -> None:
-        inputs = StructuredDataInput()
         head = RegressionHead(output_dim=output_dim, loss=loss, metrics=metrics)
-        super().__init__(inputs, head(DenseBlock()(inputs)), project_name=project_name,
-                         objective=_objective(objective), **kwargs)
+        super().__init__(StructuredDataInput(column_names, column_types), StructuredDataBlock(),
+                         head, objective, _table_initial_hps,
+                         dict(kwargs, project_name=project_name))

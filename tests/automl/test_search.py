@@ -1,4 +1,4 @@
-"""AutoModel searches end to end on a small slice of digits (2 trials, 1 epoch)."""
+"""AutoModel searches end to end on small data (2 trials, few epochs)."""
 import numpy as np
 import pytest
 
@@ -13,31 +13,45 @@ def digits():
     return data.images[:360].astype("float32"), data.target[:360]
 
 
-def test_structured_data_classifier_search_refit_export(digits, tmp_path):
-    images, labels = digits
-    x = images.reshape(len(images), -1)
-    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                      "nine"])[labels]  # string labels come back as strings
+def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    n = 200
+    table = pd.DataFrame({"size": rng.normal(size=n), "weight": rng.normal(size=n),
+                          "colour": rng.choice(["red", "green", "blue"], n)})
+    y = np.where(table["size"] + 2 * (table["colour"] == "red") > 0.7, "yes", "no")
+    table.loc[::9, "size"] = np.nan  # missing values: rows are kept, the mean is imputed
+    table.loc[::7, "colour"] = None
     model = ak.StructuredDataClassifier(max_trials=2, directory=str(tmp_path), seed=1,
                                         overwrite=True, verbose=0)
-    model.fit(x[:300], names[:300], epochs=2, batch_size=8)
+    model.fit(table[:160], y[:160], epochs=8, batch_size=16)
     trials = model.tuner.oracle.trials
-    assert len(trials) == 2
-    # The greedy start: the first trial is every block's default configuration.
+    assert [t.status for t in trials.values()] == ["COMPLETED", "COMPLETED"]
+    # The greedy start: every block's defaults, then the task's first hand-picked
+    # configuration.
     defaults = {e.name: e.default for e in model.tuner._space}
     first = trials["0"].hyperparameters.values
     assert first and all(first[name] == defaults[name] for name in first)
-    predicted = model.predict(x[300:])[:, 0]
-    accuracy = float(np.mean(predicted == names[300:]))
-    assert accuracy > 0.3  # ten classes: chance is 0.1
-    _, evaluated = model.evaluate(x[300:], names[300:])
+    second = trials["1"].hyperparameters.values
+    for name, value in model.initial_hps[0].items():
+        assert second[name] == value
+    predicted = model.predict(table[160:])[:, 0]
+    accuracy = float(np.mean(predicted == y[160:]))
+    assert accuracy > 0.75  # the label follows two columns; chance is about 0.5
+    _, evaluated = model.evaluate(table[160:], y[160:])
     np.testing.assert_allclose(evaluated, accuracy, atol=1e-6)
     exported = model.export_model()
-    path = str(tmp_path / "best.keras")
+    assert sorted(t.name for t in exported.inputs) == ["colour", "size", "weight"]
+    path = str(tmp_path / "best.keraslite")
     exported.save(path)
     loaded = keraslite.models.load_model(path)
-    np.testing.assert_array_equal(loaded.predict(x[300:], verbose=0),
-                                  exported.predict(x[300:], verbose=0))
+    inputs = ak.table_to_inputs(table[160:], loaded)
+    np.testing.assert_array_equal(loaded.predict(inputs, verbose=0),
+                                  exported.predict(inputs, verbose=0))
+    probabilities = exported.predict(inputs, verbose=0)[:, 0]
+    np.testing.assert_array_equal(np.where(probabilities > 0.5, "yes", "no"), predicted)
+    with pytest.raises(ValueError, match=r"missing \['weight'\], unexpected \['mass'\]"):
+        model.predict(table[160:].rename(columns={"weight": "mass"}))
 
 
 def test_image_classifier_with_time_budget_stops_starting_trials(digits, tmp_path):

@@ -1,0 +1,89 @@
+"""Blocks for tables: CategoricalToNumerical (the encoding) and StructuredDataBlock.
+
+=======================  =======================================================================
+CategoricalToNumerical   ``encoding`` one_hot|int (one_hot): categorical columns become one-hot
+                         vectors over the categories seen in fit (plus one out-of-vocabulary
+                         slot), or their index scaled to [0, 1]; numerical columns are imputed
+                         with the training mean and standardized, and columns that had missing
+                         values in fit also get their 0/1 "missing" flag
+StructuredDataBlock      ``normalize`` is always on (above); then a DenseBlock's space under
+                         ``dense_block/``
+=======================  =======================================================================
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from keraslite import layers, ops
+from keraslite.automl.blocks import DenseBlock, _choice
+from keraslite.automl.nodes import Block
+from keraslite.automl.structured_data import Columns, input_name
+
+
+def encode_columns(columns: Columns, encoding: str) -> Any:
+    """The table's input tensors -> one float tensor (batch, features), inside the model."""
+    node = columns.node
+    numeric, flags, parts = [], [], []
+    means, variances = [], []
+    for column, kind in node.columns:
+        tensor = columns[input_name(column)]
+        if kind == "numerical":
+            mean, variance, had_missing = node.stats[column]
+            value, missing = tensor[:, 0:1], tensor[:, 1:2]
+            numeric.append(value + missing * np.float32(mean))  # 0 where missing -> the mean
+            means.append(mean)
+            variances.append(variance)
+            if had_missing:
+                flags.append(missing)
+        else:
+            vocabulary = node.stats[column]
+            if encoding == "one_hot":
+                parts.append(layers.IntegerLookup(vocabulary=vocabulary,
+                                                  output_mode="one_hot")(tensor))
+            else:
+                index = layers.IntegerLookup(vocabulary=vocabulary)(tensor)
+                parts.append(ops.cast(index, "float32") / np.float32(len(vocabulary)))
+    if numeric:
+        values = numeric[0] if len(numeric) == 1 else layers.Concatenate()(numeric)
+        values = layers.Normalization(mean=np.array(means, np.float32),
+                                      variance=np.array(variances, np.float32))(values)
+        parts = [values] + flags + parts
+    return parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
+
+
+class CategoricalToNumerical(Block):
+    """Encodes a StructuredDataInput's columns as numbers inside the model (see above)."""
+
+    takes_columns = True
+
+    def __init__(self, encoding: Optional[str] = None, name: Optional[str] = None) -> None:
+        super().__init__(name)
+        if encoding not in (None, "one_hot", "int"):
+            raise ValueError(f"encoding must be 'one_hot' or 'int'. Received: {encoding!r}")
+        self.encoding = encoding
+
+    def build(self, hp: Any, inputs: list) -> Any:
+        if len(inputs) != 1 or not isinstance(inputs[0], Columns):
+            raise ValueError(f"{self.name} must be called on a StructuredDataInput.")
+        encoding = _choice(hp, "encoding", self.encoding, ["one_hot", "int"], "one_hot")
+        return encode_columns(inputs[0], encoding)
+
+
+class StructuredDataBlock(Block):
+    """AutoKeras's structured-data block: CategoricalToNumerical, then a DenseBlock."""
+
+    takes_columns = True
+
+    def __init__(self, categorical_encoding: Optional[str] = None,
+                 name: Optional[str] = None) -> None:
+        super().__init__(name)
+        self.categorical_encoding = categorical_encoding
+
+    def build(self, hp: Any, inputs: list) -> Any:
+        with hp.name_scope("categorical_to_numerical"):
+            x = CategoricalToNumerical(self.categorical_encoding,
+                                       name="categorical_to_numerical").build(hp, inputs)
+        with hp.name_scope("dense_block"):
+            return DenseBlock(name="dense_block").build(hp, [x])
