@@ -2,12 +2,18 @@
 
 The model's pure inference function (``stateless_call``) is converted, on the JAX backend, by
 jax2onnx, a maintained JAX-to-ONNX converter (Keras 3 itself moved its JAX ONNX export to it);
-TensorFlow is not needed. The batch dimension stays dynamic; the weights are stored in the file
-as initializers; the opset is ``OPSET[backend]`` unless ``opset=`` asks for another. When a
-layer has no ONNX form in the converter, the error names the first such layer.
+TensorFlow is not needed. On the TensorFlow backend the same function is traced by
+``tf.function`` and converted by tf2onnx (checked with tf2onnx 1.17 and NumPy 2.4). Each
+backend's onnx_convert module adjusts its converter where keraslite's layers need it: recurrent
+layers (``lax.scan``, Bidirectional included) become an ONNX Loop and max pooling an ONNX
+MaxPool over the spatial axes under jax2onnx; exact gelu's ``Erfc`` becomes ``1 - Erf`` under
+tf2onnx.
 
-On the TensorFlow backend the same function is traced by ``tf.function`` and converted by
-tf2onnx (checked here with tf2onnx 1.17 and NumPy 2.4).
+The batch dimension stays dynamic (other dimensions the model's inputs leave unknown too); the
+weights are stored in the file as initializers; the opset is ``OPSET[backend]`` unless
+``opset=`` asks for another. The graph must pass ONNX's checker and, when onnxruntime is
+installed, run there before the file is written. When a layer has no ONNX form in the
+converter, the error names the first such layer.
 """
 from __future__ import annotations
 
@@ -56,9 +62,8 @@ def export_onnx(model: Model, filepath: FilePath, verbose: bool = True,
 
 def _check(data: bytes, specs) -> None:
     """Refuses a converted graph that ONNX's own checker rejects (a converter may emit an op
-    that ONNX does not define, e.g. tf2onnx's Erfc) or, when onnxruntime is installed, that it
-    cannot run on a batch of zeros (jax2onnx's MaxPool for NHWC pooling), so no unusable file
-    is written."""
+    that ONNX does not define) or, when onnxruntime is installed, that it cannot run on a batch
+    of zeros (an op onnxruntime lacks a kernel for), so no unusable file is written."""
     import onnx
 
     onnx.checker.check_model(onnx.load_from_string(data))
@@ -68,7 +73,9 @@ def _check(data: bytes, specs) -> None:
         return
     import numpy as np
 
-    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # errors only: unused-initializer notes are not ours to fix
+    session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     feed = {}
     for declared, (shape, dtype, _) in zip(session.get_inputs(), specs):
         feed[declared.name] = np.zeros(tuple(1 if d is None else d for d in shape), dtype)
@@ -80,9 +87,9 @@ def _converter():
     from keraslite import config
 
     if config.BACKEND == "jax":
-        from keraslite.backends.jax.export import onnx_model_bytes
+        from keraslite.backends.jax.onnx_convert import onnx_model_bytes
     else:
-        from keraslite.backends.tensorflow.export import onnx_model_bytes
+        from keraslite.backends.tensorflow.onnx_convert import onnx_model_bytes
     return onnx_model_bytes
 
 

@@ -1,9 +1,8 @@
-"""Export for the JAX backend: a TensorFlow SavedModel through jax2tf (when TensorFlow is
-installed) and ONNX through jax2onnx (see keraslite/export)."""
+"""SavedModel export for the JAX backend: jax2tf, when TensorFlow is installed (see
+keraslite/export; ONNX is in onnx_convert)."""
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
-
 
 import numpy as np
 
@@ -36,25 +35,3 @@ def save_saved_model(call: Callable[..., Any], values: Sequence[Any],
 
     module.serve = serve
     tf.saved_model.save(module, path, signatures={"serving_default": serve})
-
-
-
-
-def onnx_model_bytes(call: Callable[..., Any], values: Sequence[Any],
-                     specs: Sequence[tuple[tuple, str, str]], opset: int) -> bytes:
-    """``call(values, *inputs)`` as a serialized ONNX model (jax2onnx), the weights folded in as
-    initializers; unknown dimensions become named symbolic dimensions (the batch: "batch")."""
-    try:
-        from jax2onnx import to_onnx
-    except ImportError as error:
-        raise ImportError("Exporting ONNX from the JAX backend needs jax2onnx and onnx: pip "
-                          f"install \"keraslite[onnx]\" ({error}).") from error
-    import jax.numpy as jnp
-
-    weights = [jnp.asarray(v) for v in values]
-    shapes = [tuple(("batch" if j == 0 else f"d{i}_{j}") if d is None else int(d)
-                    for j, d in enumerate(shape)) for i, (shape, _, _) in enumerate(specs)]
-    names = [name for _, _, name in specs]
-    proto = to_onnx(lambda *inputs: call(weights, *inputs), shapes, opset=opset,
-                    input_names=names, model_name="keraslite_model")
-    return proto.SerializeToString()
