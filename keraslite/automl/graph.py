@@ -5,6 +5,7 @@ from typing import Any
 
 from keraslite import models, optimizers
 from keraslite.automl.heads import Head
+from keraslite.automl.host_model import with_host_preprocessing
 from keraslite.automl.nodes import Block, InputNode, Node, connect, snake_name
 from keraslite.tuner.hypermodel import HyperModel
 
@@ -82,4 +83,4 @@ class Graph(HyperModel):
         learning_rate = hp.Choice("learning_rate", LEARNING_RATES, default=LEARNING_RATES[0])
         loss, metrics = self.head.compile_args()
         model.compile(optimizer=optimizers.Adam(learning_rate), loss=loss, metrics=metrics)
-        return model
+        return with_host_preprocessing(model, self.inputs)

@@ -1,0 +1,118 @@
+"""Text in keraslite.automl: TextInput, TextBlock/Embedding, TextClassifier/TextRegressor.
+
+The data are short sentences from a fixed vocabulary whose label is set by one keyword, so a
+bag of words or an embedding learns them in a couple of epochs.
+"""
+import numpy as np
+import pytest
+
+import keraslite
+from keraslite import automl as ak
+from keraslite.tuner import HyperParameters
+
+FILLER = ["the", "a", "film", "movie", "plot", "actor", "was", "really", "very", "story"]
+
+
+def sentences(count, seed=0):
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for i in range(count):
+        words = list(rng.choice(FILLER, 4))
+        words.insert(int(rng.integers(0, 5)), ["awful", "great"][i % 2])
+        texts.append(" ".join(words))
+        labels.append(["neg", "pos"][i % 2])
+    return np.array(texts), np.array(labels)
+
+
+def vocabulary_size(texts):
+    """NumPy's count of distinct lower-cased words, plus padding and out-of-vocabulary."""
+    return len(np.unique(" ".join(texts).lower().split())) + 2
+
+
+def test_text_classifier_learns_the_keyword_and_exports_a_raw_string_model(tmp_path):
+    texts, labels = sentences(80)
+    model = ak.TextClassifier(max_trials=1, directory=str(tmp_path), seed=0, verbose=0)
+    model.fit(texts[:60], labels[:60], epochs=2, batch_size=8)
+    predicted = model.predict(texts[60:])[:, 0]
+    assert np.mean(predicted == labels[60:]) >= 0.8  # chance is 0.5
+    exported = model.export_model()
+    assert isinstance(exported, ak.HostPreprocessedModel)
+    (vectorizer,) = exported.preprocessors
+    assert vectorizer.vocabulary_size() == vocabulary_size(texts[:60])
+    probabilities = exported.predict(texts[60:], verbose=0)  # raw strings in
+    np.testing.assert_array_equal(np.where(probabilities[:, 0] > 0.5, "pos", "neg"), predicted)
+    for name in ("text.keraslite", "text.keras"):
+        exported.save(str(tmp_path / name))
+        loaded = keraslite.models.load_model(str(tmp_path / name))
+        np.testing.assert_array_equal(loaded.predict(texts[60:], verbose=0), probabilities)
+
+
+def test_text_regressor_and_a_list_of_strings(tmp_path):
+    texts, labels = sentences(30, seed=1)
+    y = (labels == "pos").astype("float32") * 3.0 + 1.0
+    model = ak.TextRegressor(max_trials=1, directory=str(tmp_path), seed=0, verbose=0)
+    model.fit(list(texts[:20]), y[:20], epochs=1, batch_size=10)
+    predicted = model.predict(texts[20:, None])  # (n, 1) strings are accepted too
+    assert predicted.shape == (10, 1) and np.isfinite(predicted).all()
+
+
+def test_text_block_builds_each_branch_of_its_search_space():
+    texts, _ = sentences(30)
+    size = vocabulary_size(texts)
+    for arguments, layer_name in [({}, "conv1d"), ({"vectorizer": "ngram"}, "category_encoding"),
+                                  ({"block_type": "rnn"}, "bidirectional"),
+                                  ({"block_type": "pooling"}, "global_average_pooling1d")]:
+        text = ak.TextInput(max_tokens=100)
+        graph = ak.AutoModel(text, ak.RegressionHead()(ak.TextBlock(**arguments)(text)),
+                             verbose=0).graph
+        graph.head.adapt(np.zeros(30))
+        text.adapt(text.prepare(texts))
+        assert text.shape == (5,)  # the longest sentence has five words
+        network = graph.build(HyperParameters()).network
+        names = [layer.name for layer in network.layers]
+        assert any(name.startswith(layer_name) for name in names), (arguments, names)
+        tables = [w for layer in network.layers if type(layer).__name__ == "Embedding"
+                  for w in layer.get_weights()]
+        if arguments.get("vectorizer") == "ngram":
+            assert not tables
+        else:
+            assert tables[0].shape == (size, 64)  # one row per token id, default width
+
+
+def test_embedding_block_and_max_features():
+    texts, _ = sentences(20)
+    text = ak.TextInput()
+    embedded = ak.Embedding(embedding_dim=8, dropout=0.0)(text)
+    graph = ak.AutoModel(text, ak.RegressionHead()(ak.TemporalReduction()(embedded)),
+                         verbose=0).graph
+    graph.head.adapt(np.zeros(20))
+    text.adapt(text.prepare(texts))
+    network = graph.build(HyperParameters()).network
+    (table,) = [layer for layer in network.layers if type(layer).__name__ == "Embedding"]
+    assert table.get_weights()[0].shape == (vocabulary_size(texts), 8)
+    too_small = ak.Embedding(max_features=3)(text)
+    graph = ak.AutoModel(text, ak.RegressionHead()(too_small), verbose=0).graph
+    graph.head.adapt(np.zeros(20))
+    with pytest.raises(ValueError, match="max_features=3 is smaller than the vocabulary"):
+        graph.build(HyperParameters())
+
+
+@pytest.mark.parametrize("x, message", [
+    (np.array([1.0, 2.0, 3.0]), "expected strings, received float"),
+    (["fine", 3, "text"], "received int 3 at index 1"),
+    (np.array([["a", "b"], ["c", "d"], ["e", "f"]]), r"shape \(samples,\).*\(3, 2\)"),
+    ("just one string", "expected an array or list of strings"),
+])
+def test_bad_text_raises_before_any_trial(tmp_path, x, message):
+    model = ak.TextClassifier(max_trials=1, directory=str(tmp_path), verbose=0)
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, np.array([0, 1, 0]))
+    assert not any(tmp_path.iterdir())  # no search was started
+
+
+def test_text_length_mismatch_raises_before_any_trial(tmp_path):
+    texts, labels = sentences(10)
+    model = ak.TextClassifier(max_trials=1, directory=str(tmp_path), verbose=0)
+    with pytest.raises(ValueError, match="10 samples in x and 9 in y"):
+        model.fit(texts, labels[:9])
+    assert not any(tmp_path.iterdir())
