@@ -22,11 +22,16 @@ def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path)
     y = np.where(table["size"] + 2 * (table["colour"] == "red") > 0.7, "yes", "no")
     table.loc[::9, "size"] = np.nan  # missing values: rows are kept, the mean is imputed
     table.loc[::7, "colour"] = None
+    # The defaults (two dense layers of 32) have under 2,000 parameters; the first
+    # hand-picked configuration (128 and 64 units) has more than 9,000: it fails unbuilt.
     model = ak.StructuredDataClassifier(max_trials=2, directory=str(tmp_path), seed=1,
-                                        overwrite=True, verbose=0)
+                                        overwrite=True, verbose=0, max_model_size=3000,
+                                        tuner="random")
     model.fit(table[:160], y[:160], epochs=8, batch_size=16)
+    assert type(model.tuner).__name__ == "AutoRandomSearch"
     trials = model.tuner.oracle.trials
-    assert [t.status for t in trials.values()] == ["COMPLETED", "COMPLETED"]
+    assert [t.status for t in trials.values()] == ["COMPLETED", "FAILED"]
+    assert "more than max_model_size=3000" in trials["1"].message
     # The greedy start: every block's defaults, then the task's first hand-picked
     # configuration.
     defaults = {e.name: e.default for e in model.tuner._space}
@@ -41,6 +46,7 @@ def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path)
     _, evaluated = model.evaluate(table[160:], y[160:])
     np.testing.assert_allclose(evaluated, accuracy, atol=1e-6)
     exported = model.export_model()
+    assert exported.count_params() <= 3000
     assert sorted(t.name for t in exported.inputs) == ["colour", "size", "weight"]
     path = str(tmp_path / "best.keraslite")
     exported.save(path)
