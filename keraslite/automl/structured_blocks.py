@@ -25,30 +25,34 @@ from keraslite.automl.structured_data import Columns, input_name
 def encode_columns(columns: Columns, encoding: str) -> Any:
     """The table's input tensors -> one float tensor (batch, features), inside the model."""
     node = columns.node
-    numeric, flags, parts = [], [], []
-    means, variances = [], []
+    numeric, parts, means, variances, flagged = [], [], [], [], []
     for column, kind in node.columns:
         tensor = columns[input_name(column)]
         if kind == "numerical":
             mean, variance, had_missing = node.stats[column]
-            value, missing = tensor[:, 0:1], tensor[:, 1:2]
-            numeric.append(value + missing * np.float32(mean))  # 0 where missing -> the mean
+            if had_missing:
+                flagged.append(len(numeric))
+            numeric.append(tensor)
             means.append(mean)
             variances.append(variance)
-            if had_missing:
-                flags.append(missing)
+            continue
+        vocabulary = node.stats[column]
+        if encoding == "one_hot":
+            parts.append(layers.IntegerLookup(vocabulary=vocabulary,
+                                              output_mode="one_hot")(tensor))
         else:
-            vocabulary = node.stats[column]
-            if encoding == "one_hot":
-                parts.append(layers.IntegerLookup(vocabulary=vocabulary,
-                                                  output_mode="one_hot")(tensor))
-            else:
-                index = layers.IntegerLookup(vocabulary=vocabulary)(tensor)
-                parts.append(ops.cast(index, "float32") / np.float32(len(vocabulary)))
+            index = layers.IntegerLookup(vocabulary=vocabulary)(tensor)
+            parts.append(ops.cast(index, "float32") / np.float32(len(vocabulary)))
     if numeric:
-        values = numeric[0] if len(numeric) == 1 else layers.Concatenate()(numeric)
+        # All numerical columns at once (a few ops, not a few per column: wide tables compile
+        # fast): values at even positions, missing flags at odd ones, 0 where missing.
+        pairs = numeric[0] if len(numeric) == 1 else layers.Concatenate()(numeric)
+        values, missing = pairs[:, 0::2], pairs[:, 1::2]
+        values = values + missing * np.array(means, np.float32)  # impute the training mean
         values = layers.Normalization(mean=np.array(means, np.float32),
                                       variance=np.array(variances, np.float32))(values)
+        # Only columns that had missing values in fit keep their flag as a feature.
+        flags = ([ops.take(missing, np.array(flagged, np.int32), axis=1)] if flagged else [])
         parts = [values] + flags + parts
     return parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
 
