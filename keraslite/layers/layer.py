@@ -570,6 +570,12 @@ class Layer:
         return self._inbound_nodes[0].outputs
 
 
+# TensorFlow's AutoGraph (tf.data .map, tf.function) calls a callable carrying this attribute as
+# it is: layer code has no Python control flow on tensor values (keraslite's own tf.function
+# steps run with autograph=False), and converting it takes seconds per layer.
+Layer.autograph_info__ = None
+
+
 def _is_shape(s):
     return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
 

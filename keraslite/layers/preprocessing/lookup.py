@@ -50,6 +50,25 @@ def _to_host_strings(x):
     return decode(arr) if arr.size else arr
 
 
+def _host_text(value) -> str:
+    """A callable's result for one string -> ``str``: callables may be plain Python or written
+    with ``tf.strings`` (which return scalar string tensors holding bytes)."""
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _host_sequence(value) -> list:
+    """A split callable's tokens for one string (a list, a NumPy array or a tensor)."""
+    if hasattr(value, "to_list"):  # a ragged tensor
+        value = value.to_list()
+    elif hasattr(value, "numpy"):
+        value = value.numpy()
+    return list(np.ravel(np.asarray(value, dtype=object)))
+
+
 def _sorted_by_frequency(counter):
     """Tokens by decreasing count; ties broken by decreasing token (as Keras does)."""
     return [t for t, _ in sorted(counter.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)]
@@ -454,13 +473,13 @@ class TextVectorization(_IndexLookup):
         elif self.standardize == "strip_punctuation":
             text = _PUNCTUATION.sub("", text)
         elif callable(self.standardize):
-            text = self.standardize(text)
+            text = _host_text(self.standardize(text))
         if self.split == "whitespace":
             tokens = text.split()
         elif self.split == "character":
             tokens = list(text)
         elif callable(self.split):
-            tokens = list(self.split(text))
+            tokens = [_host_text(t) for t in _host_sequence(self.split(text))]
         else:
             tokens = [text]
         if self.ngrams is None:

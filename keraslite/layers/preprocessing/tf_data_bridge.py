@@ -29,6 +29,7 @@ import numpy as np
 
 from keraslite import backend
 from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.variables import _current_scope
 from keraslite import tree
 
 _GRAPH_TENSOR_TYPES = ("SymbolicTensor", "Tensor")
@@ -44,14 +45,16 @@ def runs_natively(layer) -> bool:
     """Whether ``layer`` can take TensorFlow graph tensors as they are.
 
     On the TensorFlow backend every layer made of ops can, except layers that process values
-    host-side (they say so with ``_host_side_preprocessing = True``) and random layers: traced
-    into the dataset's graph, their seed state would be read once, at trace time, and every
-    batch would get the same draw. Run eagerly, each batch advances the seed state."""
+    host-side (they say so with ``_host_side_preprocessing = True``) and random layers traced
+    outside keraslite's own compiled steps: in a dataset's graph their seed state would be read
+    once, at trace time, and every batch would get the same draw; run eagerly, each batch
+    advances it. (A compiled training step carries the seed state in a StatelessScope and
+    threads it from step to step, so there they run natively.)"""
     if backend.backend() != "tensorflow":
         return False
     if getattr(layer, "_host_side_preprocessing", False):
         return False
-    return not layer._all_seed_variables()
+    return _current_scope() is not None or not layer._all_seed_variables()
 
 
 def call_in_tf_graph(layer, args: tuple, kwargs: dict):
@@ -83,12 +86,6 @@ def call_in_tf_graph(layer, args: tuple, kwargs: dict):
     for result, s in zip(results, flat_spec):
         result.set_shape(s.shape)
     return tree.pack_sequence_as(spec, list(results))
-
-
-# TensorFlow's AutoGraph converts the Python code a Dataset.map function calls; the bridge is
-# plain Python run at trace time, so it is marked as AutoGraph's own wrappers mark theirs (an
-# ``autograph_info__`` attribute), which AutoGraph calls as it is.
-call_in_tf_graph.autograph_info__ = None
 
 
 def _is_tf_eager(x) -> bool:
