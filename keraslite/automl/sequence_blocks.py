@@ -2,7 +2,7 @@
 
 =================  ==========================================================================
 RNNBlock           ``layer_type`` lstm|gru (lstm), ``num_layers`` 1|2|3 (1), ``units``
-                   16|32|64|128 (32), ``bidirectional`` (True); ``return_sequences`` (False)
+                   16|32|64|128 (32), ``bidirectional`` (False); ``return_sequences`` (False)
                    is fixed by the caller
 TemporalReduction  ``reduction_type`` global_avg|global_max|flatten (global_avg)
 Merge              ``merge_type`` concatenate|add (concatenate)
@@ -71,7 +71,7 @@ class RNNBlock(Block):
         count = choice(hp, "num_layers", self.num_layers, [1, 2, 3], 1)
         units = choice(hp, "units", self.units, [16, 32, 64, 128], 32)
         both_ways = (bool(self.bidirectional) if self.bidirectional is not None
-                     else hp.Boolean("bidirectional", default=True))
+                     else hp.Boolean("bidirectional", default=False))
         layer_class = layers.LSTM if kind == "lstm" else layers.GRU
         for i in range(count):
             # Every layer but the last hands its whole sequence on to the next.
