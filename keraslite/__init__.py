@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
     "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
-    "distribution", "ops", "optimizers", "preprocessing",
+    "distribution", "export", "ops", "optimizers", "preprocessing",
     "random", "regularizers", "saving", "tree", "tuner", "utils", "automl",
     "visualization", "wrappers",
 )

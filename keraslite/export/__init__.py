@@ -6,6 +6,9 @@
 * ``format="onnx"``: an ONNX model, through jax2onnx on JAX and tf2onnx on TensorFlow (see
   onnx_export).
 
+``ExportArchive`` (see export_archive) writes a SavedModel with several named endpoints and
+variable collections.
+
 The model's weights are frozen into the export as variables of the saved module; the batch
 dimension (and any other dimension the model's inputs leave unknown) stays dynamic.
 """
@@ -16,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from keraslite.models.model import Model
     from keraslite.utils.typing import FilePath
+
+from keraslite.export.export_archive import ExportArchive
 
 FORMATS = ("tf_saved_model", "onnx")
 
@@ -37,4 +42,4 @@ def export_model(model: Model, filepath: FilePath, format: str = "tf_saved_model
                      f"{', '.join(repr(f) for f in FORMATS)}.")
 
 
-__all__ = ["export_model", "FORMATS"]
+__all__ = ["export_model", "ExportArchive", "FORMATS"]
