@@ -82,7 +82,7 @@ class AutoModel:
 
     @property
     def _input(self) -> Any:
-        return self.graph.inputs[0]
+        return self.graph.input  # several inputs act as one (multi_io.InputGroup)
 
     @property
     def _head(self) -> Any:
@@ -92,7 +92,7 @@ class AutoModel:
         x = self._input.prepare(x, what)
         if y is None:
             return x, None
-        y = _targets(y)
+        y = _targets(self.graph.collect_targets(y))
         if _length(y) != _length(x):
             raise ValueError(f"x and y must have the same number of samples. Received "
                              f"{_length(x)} samples in x and {_length(y)} in y.")
@@ -104,7 +104,7 @@ class AutoModel:
         """Searches, then refits the best model on all of ``x, y``; returns its History."""
         self._input.forget()  # a new fit may bring other columns or shapes
         x = self._input.prepare(x)
-        y = _targets(y)
+        y = _targets(self.graph.collect_targets(y))
         if _length(y) != _length(x):
             raise ValueError(f"x and y must have the same number of samples. Received "
                              f"{_length(x)} samples in x and {_length(y)} in y.")
@@ -123,8 +123,8 @@ class AutoModel:
             order = np.random.default_rng(self.seed).permutation(_length(x))
             count = max(1, int(round(_length(x) * validation_split)))
             val, train = order[:count], order[count:]
-            x_train, y_train = _take(x, train), y[train]
-            x_val, y_val = _take(x, val), y[val]
+            x_train, y_train = _take(x, train), _take(y, train)
+            x_val, y_val = _take(x, val), _take(y, val)
         self._input.adapt(x_train)
         self.tuner = make_tuner(
             self.tuner_kind, SizeLimited(self.graph, self.max_model_size), epochs,
@@ -143,7 +143,7 @@ class AutoModel:
         # Refit on all the data, for as many epochs as the best trial's best epoch.
         best_epochs = (best[0].best_step or 0) + 1
         x_all = _concat(x_train, x_val)
-        y_all = np.concatenate([y_train, y_val])
+        y_all = _concat(y_train, y_val)
         self._input.adapt(x_all)
         backend_api.clear_session()
         if self.seed is not None:

@@ -6,6 +6,7 @@ from typing import Any
 from keraslite import models, optimizers
 from keraslite.automl.heads import Head
 from keraslite.automl.host_model import with_host_preprocessing
+from keraslite.automl.multi_io import HeadGroup, InputGroup
 from keraslite.automl.nodes import Block, InputNode, Node, connect, snake_name
 from keraslite.tuner.hypermodel import HyperModel
 
@@ -26,8 +27,8 @@ class Graph(HyperModel):
             if not isinstance(node, Node) or not isinstance(node.block, Head):
                 raise TypeError("outputs must be the nodes of heads (ClassificationHead()(x), "
                                 f"RegressionHead()(x)). Received: {type(node).__name__}")
-        if len(self.inputs) != 1 or len(self.outputs) != 1:
-            raise ValueError("AutoModel supports one input and one head for now. Received "
+        if not self.inputs or not self.outputs:
+            raise ValueError("AutoModel needs at least one input and one head. Received "
                              f"{len(self.inputs)} inputs and {len(self.outputs)} outputs.")
         self.blocks = self._ordered_blocks()
         counts: dict = {}
@@ -36,7 +37,14 @@ class Graph(HyperModel):
                 stem = snake_name(item)
                 counts[stem] = counts.get(stem, 0) + 1
                 item.name = f"{stem}_{counts[stem]}"
-        self.head: Head = self.outputs[0].block
+        heads = [node.block for node in self.outputs]
+        # Several inputs or heads act as one for AutoModel.fit (see multi_io.py).
+        self.input: Any = self.inputs[0] if len(self.inputs) == 1 else InputGroup(self.inputs)
+        self.head: Any = heads[0] if len(heads) == 1 else HeadGroup(heads)
+
+    def collect_targets(self, y: Any) -> Any:
+        """``y`` itself for one head; a dict by head name for several."""
+        return self.head.collect(y) if isinstance(self.head, HeadGroup) else y
 
     def _ordered_blocks(self) -> list:
         order: list = []
@@ -78,8 +86,14 @@ class Graph(HyperModel):
                     values[id(node)] = block.build(hp, parents)
             return values[id(node)]
 
-        output = value(self.outputs[0])
-        model = models.Model(model_inputs[0], output)
+        if isinstance(self.head, HeadGroup):
+            output = {node.block.name: value(node) for node in self.outputs}
+        else:
+            output = value(self.outputs[0])
+        if isinstance(self.input, InputGroup):
+            model = models.Model(self.input.build_inputs(model_inputs), output)
+        else:
+            model = models.Model(model_inputs[0], output)
         learning_rate = hp.Choice("learning_rate", LEARNING_RATES, default=LEARNING_RATES[0])
         loss, metrics = self.head.compile_args()
         model.compile(optimizer=optimizers.Adam(learning_rate), loss=loss, metrics=metrics)

@@ -20,49 +20,52 @@ from keraslite.saving.serialization import (deserialize_layer, register_serializ
 
 @register_serializable("keraslite.automl")
 class HostPreprocessedModel(Model):
-    """``network`` with ``preprocessors[i]`` (a ``TextVectorization`` or None) applied on the
-    host to its i-th input.
+    """``network`` with ``preprocessors[name]`` (a ``TextVectorization``) applied on the host to
+    its input ``name``. A network of one input takes the array itself; a network of several
+    takes a dict by input name, as the functional model under it does.
 
     Example::
 
         vec = keraslite.layers.TextVectorization(output_sequence_length=8)
         vec.adapt(texts)
-        ids = keraslite.Input(shape=(8,), dtype="int32")
+        ids = keraslite.Input(shape=(8,), dtype="int32", name="text")
         network = keraslite.Model(ids, ...)
-        model = HostPreprocessedModel(network, [vec])
+        model = HostPreprocessedModel(network, {"text": vec})
         model.predict(np.array(["raw text"]))
     """
 
-    def __init__(self, network: Model, preprocessors: list, **kwargs: Any) -> None:
+    def __init__(self, network: Model, preprocessors: dict, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        count = len(network.inputs) if hasattr(network, "inputs") else 1
-        if len(preprocessors) != count:
-            raise ValueError(f"HostPreprocessedModel: expected one preprocessor (or None) per "
-                             f"network input ({count}). Received {len(preprocessors)}.")
+        if not isinstance(preprocessors, dict) or not preprocessors:
+            raise ValueError("HostPreprocessedModel: preprocessors must be a non-empty dict "
+                             "{input name: TextVectorization}. Received: "
+                             f"{type(preprocessors).__name__}")
         self.network = network
-        # A plain tuple: the vectorizers hold no variables, and keeping them out of attribute
-        # tracking keeps the weight paths those of the network.
-        self._preprocessors = tuple(preprocessors)
+        # A plain dict, not a tracked attribute: the vectorizers hold no variables, and keeping
+        # them out of attribute tracking keeps the weight paths those of the network.
+        self._preprocessors = dict(preprocessors)
         self.built = True
 
     @property
-    def preprocessors(self) -> tuple:
-        return self._preprocessors
+    def preprocessors(self) -> dict:
+        return dict(self._preprocessors)
 
     def _convert(self, x: Any) -> Any:
         if x is None:
             return None
-        several = len(self._preprocessors) > 1
-        if several and not isinstance(x, (list, tuple)):
-            raise ValueError(f"Model '{self.name}' takes {len(self._preprocessors)} inputs: "
-                             f"pass a list of arrays. Received: {type(x).__name__}")
-        items = list(x) if several else [x]
-        if len(items) != len(self._preprocessors):
-            raise ValueError(f"Model '{self.name}' takes {len(self._preprocessors)} inputs. "
-                             f"Received a list of {len(items)}.")
-        converted = [item if layer is None else np.asarray(layer(np.asarray(item, dtype=object)))
-                     for item, layer in zip(items, self._preprocessors)]
-        return converted if several else converted[0]
+        if isinstance(x, dict):
+            missing = [name for name in self._preprocessors if name not in x]
+            if missing:
+                raise ValueError(f"Model '{self.name}': the inputs {missing} are missing from "
+                                 f"the dict. Received keys {sorted(x)}.")
+            return {name: _vectorize(self._preprocessors.get(name), value)
+                    for name, value in x.items()}
+        if len(self._preprocessors) > 1:
+            raise ValueError(f"Model '{self.name}' takes several inputs: pass a dict by input "
+                             f"name ({sorted(self._preprocessors)} are text). Received: "
+                             f"{type(x).__name__}")
+        (layer,) = self._preprocessors.values()
+        return _vectorize(layer, x)
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         # Symbolic and eager calls take the vectorized (numeric) inputs.
@@ -94,25 +97,29 @@ class HostPreprocessedModel(Model):
 
     def get_config(self) -> dict:
         return {"name": self.name, "network": serialize_layer(self.network),
-                "preprocessors": [None if p is None else _layer_entry(p)
-                                  for p in self._preprocessors]}
+                "preprocessors": {name: _layer_entry(layer)
+                                  for name, layer in self._preprocessors.items()}}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: Optional[dict] = None
                     ) -> "HostPreprocessedModel":
         config = dict(config)
-        if not isinstance(config.get("preprocessors"), list) or "network" not in config:
-            raise ValueError("HostPreprocessedModel config: expected 'network' and a list "
+        if not isinstance(config.get("preprocessors"), dict) or "network" not in config:
+            raise ValueError("HostPreprocessedModel config: expected 'network' and a dict "
                              f"'preprocessors'. Received keys {sorted(config)}.")
         network = deserialize_layer(config.pop("network"), custom_objects=custom_objects)
-        preprocessors = []
-        for item in config.pop("preprocessors"):
-            layer = None if item is None else deserialize_layer(item, custom_objects)
-            if layer is not None and not isinstance(layer, layers.TextVectorization):
+        preprocessors = {}
+        for name, entry in config.pop("preprocessors").items():
+            layer = deserialize_layer(entry, custom_objects)
+            if not isinstance(layer, layers.TextVectorization):
                 raise ValueError("HostPreprocessedModel config: preprocessors must be "
                                  f"TextVectorization layers. Received {type(layer).__name__}.")
-            preprocessors.append(layer)
+            preprocessors[name] = layer
         return cls(network, preprocessors, **config)
+
+
+def _vectorize(layer: Any, x: Any) -> Any:
+    return x if layer is None else np.asarray(layer(np.asarray(x, dtype=object)))
 
 
 def _layer_entry(layer: Any) -> dict:
@@ -124,8 +131,9 @@ def _layer_entry(layer: Any) -> dict:
 def with_host_preprocessing(network: Model, input_nodes: list) -> Model:
     """``network`` itself when no input node vectorizes on the host, else the network behind
     copies of the nodes' vectorizers (copies: a later ``adapt`` must not change this model)."""
-    vectorizers = [getattr(node, "vectorizer", None) for node in input_nodes]
-    if all(v is None for v in vectorizers):
+    vectorizers = {node.name: node.vectorizer for node in input_nodes
+                   if getattr(node, "vectorizer", None) is not None}
+    if not vectorizers:
         return network
-    copies = [None if v is None else type(v).from_config(v.get_config()) for v in vectorizers]
+    copies = {name: type(v).from_config(v.get_config()) for name, v in vectorizers.items()}
     return HostPreprocessedModel(network, copies, name=f"{network.name}_with_text")

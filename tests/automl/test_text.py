@@ -37,7 +37,7 @@ def test_text_classifier_learns_the_keyword_and_exports_a_raw_string_model(tmp_p
     assert np.mean(predicted == labels[60:]) >= 0.8  # chance is 0.5
     exported = model.export_model()
     assert isinstance(exported, ak.HostPreprocessedModel)
-    (vectorizer,) = exported.preprocessors
+    (vectorizer,) = exported.preprocessors.values()
     assert vectorizer.vocabulary_size() == vocabulary_size(texts[:60])
     probabilities = exported.predict(texts[60:], verbose=0)  # raw strings in
     np.testing.assert_array_equal(np.where(probabilities[:, 0] > 0.5, "pos", "neg"), predicted)
