@@ -80,8 +80,8 @@ class ExportArchive:
         """Adds the endpoint ``name``: ``fn`` called with one tensor per entry of
         ``input_signature`` (each a ``tf.TensorSpec`` or a ``KerasTensor`` such as
         ``keraslite.Input((6,))``: anything with a shape and a dtype; a list of them for one
-        argument that is a list). ``fn`` may read only tracked variables. It is tried once at once on zeros (unknown
-        sizes as 1), so a signature that does not fit fails here."""
+        argument that is a list). ``fn`` may read only tracked variables. It runs once here on
+        zeros (unknown sizes as 1), so a signature that does not fit fails here."""
         self._check_name(name, "endpoint", self._endpoints)
         if not callable(fn):
             raise TypeError(f"ExportArchive.add_endpoint('{name}'): fn must be callable. "

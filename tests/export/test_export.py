@@ -15,23 +15,33 @@ def mlp():
 
 
 def cnn():
-    return keraslite.Sequential([keraslite.Input((12, 12, 3)),
-                                 layers.Conv2D(4, 3, activation="relu"),
-                                 layers.BatchNormalization(), layers.AveragePooling2D(),
-                                 layers.DepthwiseConv2D(3, padding="same"),
-                                 layers.GlobalAveragePooling2D(), layers.Dense(2)])
+    """Conv, max pooling (jax2onnx needs keraslite's MaxPool lowering), batch norm with
+    non-trivial statistics, depthwise conv, average pooling."""
+    model = keraslite.Sequential([keraslite.Input((12, 12, 3)),
+                                  layers.Conv2D(4, 3, activation="relu"),
+                                  layers.MaxPooling2D(), layers.BatchNormalization(),
+                                  layers.MaxPooling2D(2, strides=1, padding="same"),
+                                  layers.DepthwiseConv2D(3, padding="same"),
+                                  layers.AveragePooling2D(), layers.Flatten(), layers.Dense(2)])
+    _random_batch_statistics(model)
+    return model
 
 
-def transformer_block(activation="relu"):
+def _random_batch_statistics(model):
+    rng = np.random.default_rng(1)
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.moving_mean.assign(rng.standard_normal(layer.moving_mean.shape) * 0.1)
+            layer.moving_variance.assign(rng.random(layer.moving_variance.shape) + 0.5)
+
+
+def transformer_block(activation="gelu"):
+    """Attention, layer norm and an exact-gelu feed-forward (tf2onnx needs Erfc rewritten)."""
     i = keraslite.Input((6, 8))
     att = layers.MultiHeadAttention(num_heads=2, key_dim=4)(i, i)
     x = layers.LayerNormalization()(layers.Add()([i, att]))
     ff = layers.Dense(8)(layers.Dense(16, activation=activation)(x))
     return keraslite.Model(i, layers.LayerNormalization()(layers.Add()([x, ff])))
-
-
-def gelu_dense():
-    return keraslite.Sequential([keraslite.Input((6,)), layers.Dense(4, activation="gelu")])
 
 
 def lstm():
@@ -42,6 +52,11 @@ def bidirectional():
     return keraslite.Sequential([keraslite.Input((5, 3)),
                                  layers.Bidirectional(layers.LSTM(4, return_sequences=True)),
                                  layers.GlobalAveragePooling1D()])
+
+
+def gru_simple_rnn():
+    return keraslite.Sequential([keraslite.Input((5, 3)), layers.GRU(4, return_sequences=True),
+                                 layers.SimpleRNN(3, go_backwards=True)])
 
 
 def two_inputs():
@@ -95,62 +110,53 @@ def _onnx_session(model, path):
     return ort.InferenceSession(path, providers=["CPUExecutionProvider"])
 
 
-@pytest.mark.parametrize("build", [mlp, cnn, transformer_block, two_inputs],
-                         ids=lambda f: f.__name__)
-def test_onnx_runs_in_onnxruntime_with_the_same_outputs(tmp_path, build):
-    model = build()
-    session = _onnx_session(model, str(tmp_path / "m.onnx"))
+def _assert_same_as_predict(session, model, batches=(1, 5)):
     names = [i.name for i in session.get_inputs()]
-    for batch in (1, 5):
+    for batch in batches:  # the batch dimension stays dynamic
         xs = _inputs(model, batch)
         got = session.run(None, dict(zip(names, xs)))[0]
         np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("build", [lstm, bidirectional, gelu_dense], ids=lambda f: f.__name__)
-def test_onnx_converts_or_names_the_layer(tmp_path, build):
-    """Layers a converter may lack: the same outputs if it handles them, else an error naming
-    the layer (jax2onnx 0.17 cannot trace recurrent layers' batch-sized initial state; tf2onnx
-    1.17 emits no valid ONNX op for gelu's erfc)."""
+@pytest.mark.parametrize("build", [mlp, two_inputs, cnn, transformer_block, lstm, bidirectional,
+                                   gru_simple_rnn], ids=lambda f: f.__name__)
+def test_onnx_runs_in_onnxruntime_with_the_same_outputs(tmp_path, build):
     model = build()
-    try:
-        session = _onnx_session(model, str(tmp_path / "m.onnx"))
-    except ValueError as error:
-        assert model.layers[0].name in str(error) and "no ONNX form" in str(error)
-        return
-    xs = _inputs(model, 3)
-    got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
-    np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
+    _assert_same_as_predict(_onnx_session(model, str(tmp_path / "m.onnx")), model)
+
+
+class SingularValues(layers.Layer):
+    """No ONNX form under either converter (no SVD op in ONNX)."""
+
+    def call(self, x):
+        return keraslite.ops.svd(keraslite.ops.reshape(x, (-1, 2, 3)), compute_uv=False)
+
+
+def test_onnx_error_names_the_layer_without_an_onnx_form(tmp_path):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip(CONVERTER)
+    model = keraslite.Sequential([keraslite.Input((4,)), layers.Dense(6, name="before"),
+                                  SingularValues(name="singular_values")])
+    path = tmp_path / "m.onnx"
+    with pytest.raises(ValueError, match=r"Layer 'singular_values' \(SingularValues\) has no "
+                                         rf"ONNX form in {CONVERTER}"):
+        model.export(str(path), format="onnx", verbose=False)
+    assert not path.exists()  # no unusable file is left behind
 
 
 def test_onnx_mobilenet_v2_application(tmp_path):
     model = keraslite.applications.MobileNetV2(input_shape=(32, 32, 3), alpha=0.35,
                                                weights=None, classes=5,
                                                classifier_activation=None)
-    # Non-trivial batch statistics, so the BatchNormalization layers are really exercised.
-    rng = np.random.default_rng(1)
-    for layer in model.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            layer.moving_mean.assign(rng.standard_normal(layer.moving_mean.shape) * 0.1)
-            layer.moving_variance.assign(rng.random(layer.moving_variance.shape) + 0.5)
-    session = _onnx_session(model, str(tmp_path / "m.onnx"))
-    xs = _inputs(model, 2)
-    got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
-    np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
+    _random_batch_statistics(model)  # so the BatchNormalization layers are really exercised
+    _assert_same_as_predict(_onnx_session(model, str(tmp_path / "m.onnx")), model, (2,))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["VGG16", "ResNet50"])
-def test_onnx_vgg16_resnet50_convert_or_name_the_layer(tmp_path, name):
-    """tf2onnx converts both; jax2onnx 0.17's MaxPool for NHWC pooling does not run in
-    onnxruntime, and the error names the first max-pooling layer."""
+def test_onnx_vgg16_resnet50_applications(tmp_path, name):
+    """The two largest graphs (tens of seconds each to convert): max pooling and batch norm."""
     model = getattr(keraslite.applications, name)(include_top=False, weights=None,
                                                    input_shape=(32, 32, 3), pooling="avg")
-    try:
-        session = _onnx_session(model, str(tmp_path / "m.onnx"))
-    except ValueError as error:
-        assert BACKEND == "jax" and "Pool" in str(error) and "has no ONNX form" in str(error)
-        return
-    xs = _inputs(model, 2)
-    got = session.run(None, {session.get_inputs()[0].name: xs[0]})[0]
-    np.testing.assert_allclose(got, _predict(model, xs), rtol=1e-4, atol=1e-4)
+    _random_batch_statistics(model)
+    _assert_same_as_predict(_onnx_session(model, str(tmp_path / "m.onnx")), model, (2,))
