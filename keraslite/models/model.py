@@ -110,6 +110,16 @@ class Model(Trainer, Layer):
     def get_config(self) -> Config:
         return Layer.get_config(self)
 
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as a JSON string in Keras 3's config form (no weights); read it back
+        with ``keraslite.models.model_from_json`` (or Keras's). ``kwargs`` go to
+        ``json.dumps`` (e.g. ``indent=2``)."""
+        import json
+
+        from keraslite.layers.serialization import serialize
+
+        return json.dumps(serialize(self), **kwargs)
+
     # -- saving --------------------------------------------------------------------------------
     def save(self, filepath: FilePath, overwrite: bool = True,
              include_optimizer: bool = True) -> None:

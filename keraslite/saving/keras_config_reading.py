@@ -27,7 +27,9 @@ from typing import Any
 from keraslite.saving.serialization import _REGISTRY, _builtin_layers
 
 # "keras", "keras.layers", "keras.src.models.functional", ...: Keras's own namespace.
-_KERAS_MODULE = re.compile(r"keras(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# keraslite's own module names are read as Keras's (a hint for the closed registry; nothing is
+# imported by name).
+_KERAS_MODULE = re.compile(r"keras(?:lite)?(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _DTYPE_POLICIES = {"DTypePolicy", "FloatDTypePolicy", "Policy"}
 # Keras arguments with no keraslite counterpart, and the value that means "not used".
 KERAS_ONLY_DEFAULTS: dict[str, Any] = {

@@ -47,6 +47,7 @@ def serialize_keras_object(obj: Any) -> Any:
     """``obj`` as JSON-ready data: primitives as they are, containers element by element,
     objects as config dicts, functions by their registered name."""
     from keraslite import dtype_policies
+    from keraslite.layers.layer import Layer
 
     if isinstance(obj, _PRIMITIVES):
         return obj
@@ -65,6 +66,10 @@ def serialize_keras_object(obj: Any) -> Any:
         array = np.asarray(obj)
         return {"class_name": "__numpy__",
                 "config": {"value": array.tolist(), "dtype": array.dtype.name}}
+    if isinstance(obj, Layer):  # layers and models in Keras 3's form, as Keras writes them
+        from keraslite.layers.serialization import serialize
+
+        return serialize(obj)
     registered = getattr(obj, "_registered_name", None)
     if hasattr(obj, "get_config") and not isinstance(obj, type):
         family = _family_of(type(obj))
@@ -148,6 +153,12 @@ def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None 
                    custom_objects)
     if cls is None:
         raise serialization.unknown_class_error(f"Unknown class '{class_name}'.", class_name)
+    if isinstance(cls, type) and issubclass(cls, Layer) and config.get("module") is not None:
+        from keraslite.layers.serialization import deserialize
+
+        merged = dict(custom_objects or {})
+        merged.setdefault(class_name, cls)
+        return deserialize(config, merged)
     if isinstance(cls, type) and issubclass(cls, Layer):
         layer_config = {"class_name": class_name, "config": inner or {}}
         if config.get("build_config"):

@@ -174,6 +174,15 @@ CASES = {
         lambda L: L.GlobalMaxPooling3D(data_format="channels_first"), (2, 3, 3, 3)),
     "adaptive_average_pooling2d": _layer_case(lambda L: L.AdaptiveAveragePooling2D((2, 3)),
                                               (5, 7, 2)),
+    "adaptive_average_pooling1d": _layer_case(lambda L: L.AdaptiveAveragePooling1D(3), (7, 2)),
+    "adaptive_average_pooling3d": _layer_case(lambda L: L.AdaptiveAveragePooling3D(2),
+                                              (3, 4, 5, 2)),
+    "adaptive_max_pooling1d": _layer_case(lambda L: L.AdaptiveMaxPooling1D(4), (9, 2)),
+    "adaptive_max_pooling2d": _layer_case(lambda L: L.AdaptiveMaxPooling2D((3, 2)), (7, 5, 2)),
+    "adaptive_max_pooling3d": _layer_case(lambda L: L.AdaptiveMaxPooling3D((2, 1, 2)),
+                                          (3, 4, 5, 2)),
+    "spectral_normalization": _layer_case(
+        lambda L: L.SpectralNormalization(L.Conv2D(3, 2), power_iterations=2), (5, 5, 2)),
     # preprocessing
     "rescaling": _layer_case(lambda L: L.Rescaling(1 / 255, offset=-0.5), (4,)),
     "normalization": _layer_case(lambda L: L.Normalization(mean=[0.5, -1.0, 2.0],

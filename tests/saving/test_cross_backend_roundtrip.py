@@ -49,6 +49,9 @@ EXCLUDED = {
     "BaseSeparableConv": "abstract base of SeparableConv1D/2D",
     "BaseMerge": "abstract base of the merging layers",
     "BasePooling": "abstract base of the pooling layers",
+    "Wrapper": "abstract base of the wrapper layers (TimeDistributed, SpectralNormalization)",
+    "serialize": "a function (layer -> config); every case's save goes through the same code",
+    "deserialize": "a function (config -> layer); every case's load goes through the same code",
     "Lambda": "refuses to be saved by design (it holds code); see test_lambda_refuses_to_save",
     **{fn: "a function calling its merge layer class, which has its own case"
        for fn in ("add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",

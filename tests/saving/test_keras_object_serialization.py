@@ -161,3 +161,25 @@ def test_config_matches_keras(keras):
     assert ours["a"] == 5
     with pytest.raises(AttributeError, match="no entry 'zz'"):
         ours.zz
+
+
+def test_to_json_round_trips_with_keras(keras):
+    inputs = keraslite.Input((4,), name="features")
+    hidden = keraslite.layers.Dense(3, activation="relu", name="hidden")(inputs)
+    side = keraslite.layers.Dense(2, name="side")(inputs)
+    model = keraslite.Model(inputs, [keraslite.layers.Concatenate()([hidden, side]), side])
+    text = model.to_json(indent=1)
+    theirs = keras.models.model_from_json(text)
+    assert [layer.name for layer in theirs.layers] == [layer.name for layer in model.layers]
+    assert theirs.count_params() == model.count_params()
+    # Keras's JSON (functional and Sequential) back into keraslite, weights copied over.
+    sequential = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2, name="out")])
+    for source in (theirs, sequential):
+        ours = keraslite.models.model_from_json(source.to_json())
+        ours.set_weights(source.get_weights())
+        x = np.random.default_rng(1).normal(size=(3,) + tuple(source.inputs[0].shape[1:]))
+        x = x.astype("float32")
+        for mine, expected in zip(keraslite.tree.flatten(ours.predict(x, verbose=0)),
+                                  keras.tree.flatten(source.predict(x, verbose=0))):
+            np.testing.assert_allclose(np.asarray(mine), np.asarray(expected), atol=1e-6)
+    assert json.loads(keraslite.models.model_from_json(text).to_json()) == json.loads(text)
