@@ -30,15 +30,14 @@ class _DrawnWarp(_RandomAffine):
 
 
 def _shear_factor(name: str, value):
-    """A number ``f`` -> ``(-f, f)``; a pair is sorted; every bound within [0, 1] (Keras)."""
-    what = "a number or a pair of numbers in [0, 1]"
-    if isinstance(value, bool):
-        raise arg_utils.invalid("RandomShear", name, what, value)
-    if isinstance(value, numbers.Real):
+    """A number ``f`` in [0, 1] -> ``(-f, f)``; a pair is sorted, within [-1, 1] (wider than
+    Keras's [0, 1], so that the ``(-f, f)`` a config stores loads back)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
         if not 0 <= value <= 1:
-            raise arg_utils.invalid("RandomShear", name, what, value)
+            raise arg_utils.invalid("RandomShear", name, "a number in [0, 1] or a pair in "
+                                    "[-1, 1]", value)
         return (-abs(float(value)), abs(float(value)))
-    return _factor("RandomShear", value, (0.0, 1.0), name)
+    return _factor("RandomShear", value, (-1.0, 1.0), name)
 
 
 class RandomShear(_DrawnWarp):
@@ -46,7 +45,7 @@ class RandomShear(_DrawnWarp):
 
     The output pixel (x, y) samples the input at ``(x + sx y, sy x + y)``; ``sx`` and ``sy``
     are drawn from their factors and both negated for a random half of the images. A number
-    ``f`` draws from ``[-f, f]``, a pair ``(lo, hi)`` (within [0, 1]) from that range.
+    ``f`` (in [0, 1]) draws from ``[-f, f]``, a pair ``(lo, hi)`` (in [-1, 1]) from that range.
 
     Example::
 
