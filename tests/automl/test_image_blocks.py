@@ -82,3 +82,11 @@ def test_argument_checks():
         ak.ImageClassifier(max_model_size=0)
     with pytest.raises(ValueError, match="version must be one of"):
         ak.EfficientNetBlock(version="b9")
+
+
+def test_efficientnet_block_without_the_application_module_says_so(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "keraslite.applications.efficientnet", None)
+    with pytest.raises(ValueError, match="EfficientNetBlock needs keraslite.applications"):
+        _model(ak.EfficientNetBlock(name="app"), (8, 8, 1))

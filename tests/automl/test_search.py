@@ -71,3 +71,25 @@ def test_image_classifier_with_time_budget_stops_starting_trials(digits, tmp_pat
     assert predicted.shape == (60, 1)
     with pytest.raises(ValueError, match=r"expected samples of shape \(8, 8, 1\).*\(7, 7, 1\)"):
         model.predict(images[:5, :7, :7])
+
+
+@pytest.mark.parametrize("strategy, base", [("hyperband", "Hyperband"),
+                                            ("bayesian", "BayesianOptimization")])
+def test_tuner_strategies(strategy, base, tmp_path):
+    from keraslite import tuner as kt
+    from keraslite.automl.search import make_tuner
+
+    def build(hp):
+        model = keraslite.Sequential([keraslite.Input((2,)),
+                                      keraslite.layers.Dense(hp.Choice("units", [2, 4]))])
+        model.compile("adam", "mse")
+        return model
+
+    made = make_tuner(strategy, build, 4, directory=str(tmp_path), project_name=strategy,
+                      max_trials=2, verbose=0, initial_hps=[{"units": 4}])
+    assert isinstance(made, getattr(kt, base))
+    if strategy == "hyperband":
+        assert made._epochs == 4  # Hyperband's rungs are the fit's epochs
+    made._enqueue_next()  # the defaults first ...
+    assert made.oracle.study.get_trials(deepcopy=False)[0].system_attrs["fixed_params"] == {
+        "units": 2}
