@@ -82,6 +82,14 @@ def gradient_boosting(x_train, y_train, x_test, y_test) -> float:
     return float(np.mean(model.predict(categorical(x_test)) == y_test))
 
 
+def _same_labels(predicted: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Elementwise equality of labels that one library may return as text ("3" or "3.0")."""
+    try:
+        return predicted.astype(np.float64) == expected.astype(np.float64)
+    except ValueError:  # string labels
+        return predicted.astype(str) == expected.astype(str)
+
+
 def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
     library, task = arm.split("-")
     if library == "keraslite":
@@ -105,7 +113,7 @@ def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
     model.fit(x_train, y_train, epochs=args.epochs, verbose=0)
     seconds = time.perf_counter() - started
     predicted = np.asarray(model.predict(x_test)).reshape(len(y_test), -1)[:, 0]
-    accuracy = float(np.mean(predicted.astype(str) == np.asarray(y_test).astype(str)))
+    accuracy = float(np.mean(_same_labels(predicted, np.asarray(y_test))))
     return {"arm": arm, "test_accuracy": accuracy, "seconds": seconds, **extra}
 
 
