@@ -16,8 +16,8 @@ from tests.utils.local_http import local_server
 
 # Structure does not depend on the image size: all but B0's default are small and headless
 # (Keras's B7 builds slowly; its result is cached across runs and backends).
+B0_TOP = ["EfficientNetB0", {}]
 STRUCTURE_SPECS = [
-    ["EfficientNetB0", {}],
     ["EfficientNetB1", {"input_shape": [32, 32, 3], "classes": 7,
                         "classifier_activation": None}],
     ["EfficientNetB2", {"include_top": False, "input_shape": [32, 32, 3], "pooling": "avg"}],
@@ -33,16 +33,16 @@ WEIGHT_SPEC = ["EfficientNetB0", {"input_shape": [32, 32, 3], "classes": 10}, "e
 
 @pytest.fixture(scope="module")
 def keras_structures():
-    return run_script("keras_oracle.py", STRUCTURE_SPECS)[0]
+    return run_script("keras_oracle.py", [B0_TOP] + STRUCTURE_SPECS)[0]
 
 
-@pytest.mark.parametrize("index", range(len(STRUCTURE_SPECS)),
-                         ids=[f"{f}-{'-'.join(f'{k}={v}' for k, v in kw.items())}"
-                              for f, kw in STRUCTURE_SPECS])
-def test_same_structure_as_keras(index, keras_structures):
-    fn_name, kwargs = STRUCTURE_SPECS[index]
-    ours = describe(_build(fn_name, kwargs))
-    theirs = _normalize_keras(keras_structures[index])
+@pytest.fixture(scope="module")
+def b0_top():
+    return _build(*B0_TOP)
+
+
+def _assert_same_structure(model, keras_entry):
+    ours, theirs = describe(model), _normalize_keras(keras_entry)
     assert ours["params"] == theirs["params"]
     assert (ours["name"], ours["output_shape"]) == (theirs["name"], theirs["output_shape"])
     assert [layer[:2] for layer in ours["layers"]] == [layer[:2] for layer in theirs["layers"]]
@@ -50,9 +50,17 @@ def test_same_structure_as_keras(index, keras_structures):
     assert ours["weights"] == theirs["weights"]
 
 
-def test_b0_parameter_count_is_keras_figure():
+def test_b0_with_the_top_has_keras_structure(b0_top, keras_structures):
+    _assert_same_structure(b0_top, keras_structures[0])
     # The figure Keras documents for B0 with the top (not derived from this implementation).
-    assert applications.EfficientNetB0(weights=None).count_params() == 5_330_571
+    assert b0_top.count_params() == 5_330_571
+
+
+@pytest.mark.parametrize("index", range(len(STRUCTURE_SPECS)),
+                         ids=[f"{f}-{'-'.join(f'{k}={v}' for k, v in kw.items())}"
+                              for f, kw in STRUCTURE_SPECS])
+def test_same_structure_as_keras(index, keras_structures):
+    _assert_same_structure(_build(*STRUCTURE_SPECS[index]), keras_structures[index + 1])
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +90,21 @@ def test_keras_weight_files_give_keras_predictions(loaded_b0, keras_files):
                                atol=1e-4, rtol=0)
 
 
+def test_stochastic_depth_and_top_dropout_rates(loaded_b0):
+    model = loaded_b0[0]
+    drops = {layer.name: layer for layer in model.layers if layer.name.endswith("drop")}
+    # 16 blocks; block k (from 0) drops its residual branch at 0.2 * k / 16, and only blocks
+    # with a residual connection (stride 1, same width) have one.
+    assert sorted(drops) == ["block2b_drop", "block3b_drop", "block4b_drop", "block4c_drop",
+                             "block5b_drop", "block5c_drop", "block6b_drop", "block6c_drop",
+                             "block6d_drop"]
+    assert drops["block2b_drop"].rate == pytest.approx(0.2 * 2 / 16)
+    assert drops["block6d_drop"].rate == pytest.approx(0.2 * 14 / 16)
+    assert drops["block2b_drop"].noise_shape == (None, 1, 1, 1)
+    assert model.get_layer("top_dropout").rate == pytest.approx(0.2)
+
+
+@pytest.mark.slow  # compiles the forward and backward pass of 240 layers
 def test_one_training_step(loaded_b0):
     model, data = loaded_b0
     norm = next(layer for layer in model.layers if type(layer).__name__ == "Normalization")
@@ -98,40 +121,24 @@ def test_one_training_step(loaded_b0):
         np.testing.assert_array_equal(before, after)
 
 
-def test_stochastic_depth_and_top_dropout_rates():
-    model = applications.EfficientNetB0(weights=None, input_shape=(32, 32, 3))
-    drops = {layer.name: layer for layer in model.layers if layer.name.endswith("drop")}
-    # 16 blocks; block k (from 0) drops its residual branch at 0.2 * k / 16, and only blocks
-    # with a residual connection (stride 1, same width) have one.
-    assert sorted(drops) == ["block2b_drop", "block3b_drop", "block4b_drop", "block4c_drop",
-                             "block5b_drop", "block5c_drop", "block6b_drop", "block6c_drop",
-                             "block6d_drop"]
-    assert drops["block2b_drop"].rate == pytest.approx(0.2 * 2 / 16)
-    assert drops["block6d_drop"].rate == pytest.approx(0.2 * 14 / 16)
-    assert drops["block2b_drop"].noise_shape == (None, 1, 1, 1)
-    assert model.get_layer("top_dropout").rate == pytest.approx(0.2)
-
-
 def _md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-def test_imagenet_downloads_the_published_file_and_rescales(tmp_path, monkeypatch):
+def test_imagenet_downloads_the_published_file_and_rescales(b0_top, tmp_path, monkeypatch):
     """The published file name and bucket; with ImageNet weights the model divides once more
     by sqrt(std) per channel after the Normalization layer, as the published weights need."""
     monkeypatch.setenv("KERASLITE_HOME", str(tmp_path / "home"))
-    source = applications.EfficientNetB0(weights=None, include_top=False,
-                                         input_shape=(32, 32, 3))
+    source = b0_top
     path = tmp_path / "b0.weights.h5"
     source.save_weights(str(path))
     body = path.read_bytes()
     with local_server() as server:
-        server.files["/efficientnetb0_notop.h5"] = body
+        server.files["/efficientnetb0.h5"] = body
         monkeypatch.setattr(efficientnet, "BASE_URL", server.url + "/")
-        monkeypatch.setitem(efficientnet.WEIGHTS_HASHES, "b0", ("0" * 32, _md5(body)))
-        model = applications.EfficientNetB0(weights="imagenet", include_top=False,
-                                            input_shape=(32, 32, 3))
-        assert server.requests["/efficientnetb0_notop.h5"] == 1
+        monkeypatch.setitem(efficientnet.WEIGHTS_HASHES, "b0", (_md5(body), "0" * 32))
+        model = applications.EfficientNetB0(weights="imagenet")
+        assert server.requests["/efficientnetb0.h5"] == 1
     scales = [layer.scale for layer in model.layers if type(layer).__name__ == "Rescaling"]
     assert scales[0] == pytest.approx(1 / 255)
     np.testing.assert_allclose(scales[1], [1 / math.sqrt(s) for s in (0.229, 0.224, 0.225)])

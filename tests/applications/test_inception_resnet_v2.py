@@ -71,6 +71,7 @@ def imagenet_model(keras_files, tmp_path_factory):
     return model, np.load(keras_files / f"{WEIGHT_SPEC[2]}.npz")
 
 
+@pytest.mark.slow  # compiles the forward pass of 780 layers
 def test_headless_structure_and_keras_weight_files_give_keras_predictions(
         imagenet_model, keras_structures, keras_files):
     model, data = imagenet_model
@@ -85,8 +86,15 @@ def test_headless_structure_and_keras_weight_files_give_keras_predictions(
                                atol=1e-4, rtol=0)
 
 
-def test_one_training_step(imagenet_model):
+@pytest.mark.slow  # compiles the forward pass of 780 layers
+def test_one_fine_tuning_step(imagenet_model):
+    """The top block trained over a frozen backbone, as in transfer learning (a full backward
+    pass through 780 layers would cost this suite more than it checks)."""
     model, data = imagenet_model
+    top = {"conv_7b", "conv_7b_bn"}
+    for layer in model.layers:
+        layer.trainable = layer.name in top
+    frozen = np.asarray(model.get_layer("block8_10_conv").get_weights()[0])
     kernel = np.asarray(model.get_layer("conv_7b").get_weights()[0])
     moving_mean = np.asarray(model.get_layer("conv_7b_bn").get_weights()[1])
     model.compile(optimizer="sgd", loss="mse")
@@ -96,6 +104,7 @@ def test_one_training_step(imagenet_model):
     assert not np.allclose(model.get_layer("conv_7b").get_weights()[0], kernel)
     # BatchNormalization(scale=False): beta, then the moving statistics, which training moves.
     assert not np.allclose(model.get_layer("conv_7b_bn").get_weights()[1], moving_mean)
+    np.testing.assert_array_equal(model.get_layer("block8_10_conv").get_weights()[0], frozen)
 
 
 def test_custom_scale_layer_adds_the_scaled_residual():
