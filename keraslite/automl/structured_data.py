@@ -37,7 +37,7 @@ def category_code(value: Any) -> int:
 
 
 def _missing(value: Any) -> bool:
-    if value is None:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):  # pandas' markers
         return True
     try:
         return bool(value != value)  # NaN, pandas.NA and NaT are not equal to themselves

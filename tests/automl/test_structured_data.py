@@ -33,6 +33,10 @@ def test_type_inference_and_override():
     node, _ = _adapted(_table())
     assert node.columns == [("age", "numerical"), ("city", "categorical"),
                             ("rooms", "numerical"), ("code", "numerical")]
+    # pandas' nullable integers: pd.NA is a missing value of a numerical column.
+    node, inputs = _adapted(pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64")}))
+    assert node.columns == [("n", "numerical")]
+    np.testing.assert_array_equal(inputs["n"], [[1, 0], [0, 1], [3, 0]])
     node, _ = _adapted(_table(), column_types={"rooms": "categorical"})
     assert dict(node.columns)["rooms"] == "categorical"
     with pytest.raises(ValueError, match=r"column_types names \['floors'\]"):
