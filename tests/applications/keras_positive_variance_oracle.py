@@ -5,7 +5,6 @@ The shared oracle draws every weight it does not know as a small normal value; a
 here it is redrawn in [0.5, 1.5] like the batch normalization variances. Same stdin, files and
 output as ``keras_weights_oracle.py``.
 """
-import numpy as np
 
 import keras_weights_oracle as oracle
 
