@@ -12,8 +12,9 @@ TextBlock     ``vectorizer`` sequence|ngram (sequence). sequence: an Embedding, 
               ``block_type`` conv|rnn|pooling (conv) (conv: ``filters`` 32|64|128 (64),
               ``kernel_size`` 3|5|7 (5), global max pooling; rnn: a bidirectional LSTM of
               ``units`` 16|32|64 (32); pooling: global average), then a Dense layer of
-              ``dense_units`` 32|64|128 (64). ngram: a ``bag`` multi_hot|count (multi_hot) of the
-              tokens, then ``dense_units`` 32|64|128 (64) and ``dropout`` 0|0.25|0.5 (0.25)
+              ``dense_units`` 32|64|128 (64). ngram: a ``bag`` multi_hot|count|tf_idf
+              (multi_hot) of the tokens (single words), then ``dense_units`` 32|64|128 (64) and
+              ``dropout`` 0|0.25|0.5 (0.25)
 ============  ================================================================================
 """
 from __future__ import annotations
@@ -78,7 +79,13 @@ class TextInput(InputNode):
                                               output_sequence_length=length)
         vectorizer.adapt(x)
         self.vectorizer = vectorizer
-        self.vocabulary_size = int(vectorizer.vocabulary_size())
+        self.vocabulary_size = size = int(vectorizer.vocabulary_size())
+        # Inverse document frequency per token id (Keras's formula), for tf_idf bags.
+        ids = np.asarray(vectorizer(x)).astype(np.int64)
+        rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+        present = np.unique(rows * size + ids.ravel()) % size  # (document, token) once each
+        documents = np.bincount(present, minlength=size)
+        self.idf = np.log1p(len(ids) / (1.0 + documents)).astype(np.float32)
         self.shape = (length,)
         self.mean = self.variance = None  # token ids are not normalized
 
@@ -92,6 +99,9 @@ class _TextBlockBase(Block):
         return node
 
     def _vocabulary_size(self) -> int:
+        return self._text_input().vocabulary_size
+
+    def _text_input(self) -> "TextInput":
         pending, seen = list(getattr(self, "_nodes", ())), set()
         while pending:
             node = pending.pop()
@@ -101,7 +111,7 @@ class _TextBlockBase(Block):
             if isinstance(node, TextInput):
                 if node.vectorizer is None:
                     raise ValueError(f"{node.name} has not seen data yet: call fit first.")
-                return node.vocabulary_size
+                return node
             pending.extend(node.inputs)
         raise ValueError(f"{self.name} must be called on a TextInput (or a block fed by one): "
                          "it needs the vocabulary size.")
@@ -155,8 +165,13 @@ class TextBlock(_TextBlockBase):
         kind = choice(hp, "vectorizer", self.vectorizer, ["sequence", "ngram"], "sequence")
         units = hp.Choice("dense_units", [32, 64, 128], default=64)
         if kind == "ngram":
-            bag = hp.Choice("bag", ["multi_hot", "count"], default="multi_hot")
-            x = layers.CategoryEncoding(num_tokens=self._vocabulary_size(), output_mode=bag)(ids)
+            bag = hp.Choice("bag", ["multi_hot", "count", "tf_idf"], default="multi_hot")
+            x = layers.CategoryEncoding(num_tokens=self._vocabulary_size(),
+                                        output_mode="multi_hot" if bag == "multi_hot"
+                                        else "count")(ids)
+            if bag == "tf_idf":  # counts times idf: (x - 0) / sqrt(1 / idf**2)
+                idf = self._text_input().idf
+                x = layers.Normalization(mean=np.zeros_like(idf), variance=1.0 / idf**2)(x)
             x = layers.Dense(units, activation="relu")(x)
             rate = hp.Choice("dropout", [0.0, 0.25, 0.5], default=0.25)
             return layers.Dropout(rate)(x) if rate > 0 else x

@@ -121,3 +121,25 @@ def test_text_length_mismatch_raises_before_any_trial(tmp_path):
     with pytest.raises(ValueError, match="10 samples in x and 9 in y"):
         model.fit(texts, labels[:9])
     assert not any(tmp_path.iterdir())
+
+
+def test_tf_idf_bag_weighs_counts_by_inverse_document_frequency():
+    texts, _ = sentences(30)
+    text = ak.TextInput()
+    block = ak.TextBlock(vectorizer="ngram")
+    graph = ak.AutoModel(text, ak.RegressionHead()(block(text)), verbose=0).graph
+    graph.head.adapt(np.zeros(30))
+    text.adapt(text.prepare(texts))
+    hp = HyperParameters.from_values({f"{block.name}/bag": "tf_idf"})
+    network = graph.build(hp).network
+    (weighting,) = [layer for layer in network.layers
+                    if type(layer).__name__ == "Normalization"]
+    ids = np.asarray(text.vectorizer(texts))
+    size = text.vocabulary_size
+    counts = np.zeros((len(ids), size), dtype="float32")
+    for row, sequence in enumerate(ids):
+        for token in sequence:
+            counts[row, token] += 1
+    documents = np.array([sum(token in set(seq) for seq in ids) for token in range(size)])
+    expected = counts * np.log(1 + len(ids) / (1 + documents))
+    np.testing.assert_allclose(np.asarray(weighting(counts)), expected, rtol=1e-5, atol=1e-6)
