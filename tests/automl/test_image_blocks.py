@@ -87,6 +87,10 @@ def test_argument_checks():
 def test_efficientnet_block_without_the_application_module_says_so(monkeypatch):
     import sys
 
+    import keraslite.applications
+
+    # As if keraslite had no such module: neither imported nor importable.
+    monkeypatch.delattr(keraslite.applications, "efficientnet", raising=False)
     monkeypatch.setitem(sys.modules, "keraslite.applications.efficientnet", None)
     with pytest.raises(ValueError, match="EfficientNetBlock needs keraslite.applications"):
         _model(ak.EfficientNetBlock(name="app"), (8, 8, 1))
