@@ -1,4 +1,5 @@
 """Preprocessing layers (usable inside a model)."""
+from keraslite.layers.preprocessing.audio_spectrogram import MelSpectrogram, STFTSpectrogram
 from keraslite.layers.preprocessing.augmentation_color import (
     AutoContrast, RandomBrightness, RandomGrayscale, RandomInvert, RandomPosterization, Solarization,
 )
@@ -28,13 +29,28 @@ __all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
            "RandomInvert", "RandomPosterization", "Solarization", "Pipeline",
            "RandomGaussianBlur", "RandomSharpness", "MixUp", "CutMix",
            "RandomHue", "RandomSaturation", "RandomColorJitter",
-           "Hashing", "HashedCrossing"]
+           "Hashing", "HashedCrossing", "STFTSpectrogram", "MelSpectrogram"]
 
 # Image augmentations of issue 16 (AugMix and RandAugment compose the layers above).
+from keraslite.layers.preprocessing.aug_mix import AugMix  # noqa: E402
+from keraslite.layers.preprocessing.clahe import (  # noqa: E402
+    ContrastLimitedAdaptiveHistogramEqualization,
+)
 from keraslite.layers.preprocessing.equalization import Equalization  # noqa: E402
+from keraslite.layers.preprocessing.max_num_bounding_boxes import (  # noqa: E402
+    MaxNumBoundingBoxes,
+)
+from keraslite.layers.preprocessing.rand_augment import RandAugment  # noqa: E402
 from keraslite.layers.preprocessing.random_color_degeneration import (  # noqa: E402
     RandomColorDegeneration,
 )
+from keraslite.layers.preprocessing.random_elastic import RandomElasticTransform  # noqa: E402
 from keraslite.layers.preprocessing.random_erasing import RandomErasing  # noqa: E402
+from keraslite.layers.preprocessing.random_geometric import (  # noqa: E402
+    RandomPerspective, RandomShear,
+)
 
-__all__ += ["Equalization", "RandomColorDegeneration", "RandomErasing"]
+__all__ += ["Equalization", "RandomColorDegeneration", "RandomErasing",
+            "RandomShear", "RandomPerspective", "RandomElasticTransform",
+            "AugMix", "RandAugment", "MaxNumBoundingBoxes",
+            "ContrastLimitedAdaptiveHistogramEqualization"]
