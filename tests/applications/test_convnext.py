@@ -37,6 +37,10 @@ def keras_structures():
                          ids=[f"{f}-{'-'.join(f'{k}={v}' for k, v in kw.items())}"
                               for f, kw in SPECS])
 def test_same_structure_as_keras(index, keras_structures):
+    if index >= 2 and keraslite.backend.backend() != "jax":
+        # The larger variants run the same backend-independent building code with other
+        # tables; each is built on one backend only, to keep the suite's time down.
+        pytest.skip("the larger variants' structure is checked under KERASLITE_BACKEND=jax")
     assert_same_structure(*SPECS[index], keras_structures[index])
 
 
@@ -60,8 +64,8 @@ def test_forward_and_one_training_step():
     # so the step's loss is the cross-entropy of the predictions made before it.
     loss = train_one_step(model, x, y)
     assert loss == pytest.approx(_cross_entropy(before, y), rel=1e-4)
-    after = np.asarray(model.predict(x, verbose=0))
-    assert not np.allclose(after, before)
+    head = model.get_layer("convnext_tiny_head_dense").get_weights()
+    assert not np.allclose(head[1], 0.0)  # the bias starts at zero and has moved
 
 
 def test_imagenet_points_at_the_published_files(monkeypatch):
