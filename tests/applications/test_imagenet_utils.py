@@ -190,3 +190,41 @@ def test_decode_predictions_bad_shapes_named(shape):
 def test_decode_predictions_bad_top_named(top):
     with pytest.raises(ValueError, match=r"`top`.*" + re.escape(repr(top))):
         applications.vgg16.decode_predictions(np.zeros((1, 1000), "float32"), top=top)
+
+
+def _generator():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "make_imagenet_class_index.py"
+    spec = importlib.util.spec_from_file_location("make_imagenet_class_index", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generator_rebuilds_the_index_from_a_wheel_layout(tmp_path):
+    import zipfile
+
+    generator = _generator()
+    # A wheel laid out as timm's, made from the shipped index: the synsets in class order and
+    # WordNet-style lemma lines (first lemma with spaces, then synonyms), plus an unused synset.
+    index = _shipped_index()
+    synsets = [index[str(i)][0] for i in range(1000)]
+    lemmas = [f"{w}\t{index[str(i)][1].replace('_', ' ')}, synonym {i}"
+              for i, w in enumerate(synsets)] + ["n99999999\tnot an ImageNet-1k class"]
+    wheel = tmp_path / "timm-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr(generator.SYNSETS, "\n".join(synsets) + "\n")
+        z.writestr(generator.LEMMAS, "\n".join(lemmas) + "\n")
+    out = tmp_path / "index.json"
+    assert generator.main([str(wheel), "--output", str(out)]) == 0
+    assert out.read_bytes() == open(imagenet_utils._PACKAGED_INDEX, "rb").read()
+    with pytest.raises(ValueError, match="no lemma for synset n01440764"):
+        generator.class_index(synsets, {})
+    with pytest.raises(ValueError, match="1000 distinct synsets, found 999"):
+        generator.class_index(synsets[:999], {})
+    with pytest.raises(ValueError, match="lacks"):
+        with zipfile.ZipFile(tmp_path / "empty.whl", "w") as z:
+            z.writestr("timm/__init__.py", "")
+        generator.read_wheel(str(tmp_path / "empty.whl"))
