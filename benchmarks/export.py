@@ -20,6 +20,7 @@ seconds the export took. Timed calls alternate so a changing machine load hits b
     KERASLITE_BACKEND=jax python benchmarks/export.py --models lstm transformer
 
 This is a benchmark, not a test: it asserts nothing. Timings on a shared machine are noisy.
+"""
 from __future__ import annotations
 
 import argparse
