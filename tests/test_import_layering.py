@@ -72,6 +72,11 @@ LAZY_UPWARD = {
         "the cell is a nested layer config, resolved through the closed registry",
     ("keraslite.layers.recurrent.wrappers", "keraslite.saving.serialization"):
         "wrapped layers are nested layer configs, resolved through the closed registry",
+    ("keraslite.layers.core.wrapper", "keraslite.saving.serialization"):
+        "the wrapped layer is a nested layer config, resolved through the closed registry",
+    **{("keraslite.layers.serialization", f"keraslite.saving.{module}"):
+       "keras.layers.serialize/deserialize are the saving codec's layer entry points"
+       for module in ("serialization", "keras_config_reading", "keras_config_writing")},
     ("keraslite.layers.recurrent.stacked_rnn_cells", "keraslite.saving.serialization"):
         "the stacked cells are nested layer configs, resolved through the closed registry",
     ("keraslite.layers.preprocessing.pipeline", "keraslite.saving.serialization"):
