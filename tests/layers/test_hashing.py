@@ -148,3 +148,11 @@ def test_bad_arguments_are_named():
         layers.HashedCrossing(num_bins=3)((np.array([1, 2]), np.array([1])))
     with pytest.raises(TypeError, match="integer or string"):
         layers.HashedCrossing(num_bins=3)((np.array([1.5]), np.array([1])))
+
+
+def test_string_lookup_oov_buckets_match_keras(keras):
+    kwargs = {"vocabulary": ["a", "b"], "num_oov_indices": 3, "mask_token": ""}
+    x = np.concatenate([_words(8, 30), ["a", "", "b"]]).reshape(3, 11)
+    got = backend.convert_to_numpy(layers.StringLookup(**kwargs)(x))
+    want = np.asarray(oracle(keras.layers.StringLookup(**kwargs), x.astype(str)))
+    np.testing.assert_array_equal(got, want)

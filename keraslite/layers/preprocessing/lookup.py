@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import re
 import string
-import zlib
 
 import numpy as np
 
@@ -18,6 +17,7 @@ from keraslite import backend, ops
 from keraslite.layers import arg_utils
 from keraslite.layers.layer import Layer
 from keraslite.layers.preprocessing.encoding import encode_categorical
+from keraslite.layers.preprocessing.string_hash import fingerprint64
 from keraslite.ops.keras_tensor import KerasTensor
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
@@ -224,7 +224,8 @@ class _IndexLookup(Layer):
                                  f"out-of-vocabulary token {t!r}.")
             if num_oov == 1:
                 return mask_offset
-            key = t if isinstance(t, int) else zlib.crc32(str(t).encode("utf-8"))
+            # Keras's OOV buckets: integers modulo, strings by FarmHash fingerprint.
+            key = t if isinstance(t, int) else fingerprint64(str(t).encode("utf-8"))
             return mask_offset + key % num_oov
 
         if tokens.size == 0:
