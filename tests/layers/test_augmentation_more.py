@@ -1,7 +1,8 @@
 """Equalization, RandomErasing, RandomShear, RandomPerspective, RandomElasticTransform,
-RandomColorDegeneration, AugMix and RandAugment: the deterministic transforms against Keras 3
-(oracle) or NumPy given the same draws; the random draws by their contract (shape, dtype,
-range, seeded repeat, identity at inference, statistics); all of them inside a compiled fit."""
+RandomColorDegeneration, AugMix, RandAugment, CLAHE and MaxNumBoundingBoxes: the deterministic
+transforms against Keras 3 (oracle) or NumPy given the same draws; the random draws by their
+contract (shape, dtype, range, seeded repeat, identity at inference, statistics); all of them
+inside a compiled fit."""
 import os
 
 import numpy as np
@@ -51,9 +52,23 @@ def test_equalization_matches_keras_image_by_image(keras, kwargs, scale):
                                np.transpose(got, (0, 3, 1, 2)), atol=1e-5)
 
 
+@pytest.mark.parametrize("shape,kwargs", [
+    ((2, 16, 16, 3), {"tile_grid_size": (4, 4)}),
+    ((1, 13, 11, 1), {"tile_grid_size": (3, 2), "clip_limit": 2.0}),  # padded tiles
+    ((1, 12, 12, 2), {"tile_grid_size": (2, 3), "clip_limit": 0, "value_range": (0, 1)}),
+])
+def test_clahe_matches_keras(keras, shape, kwargs):
+    images = (RNG.beta(2, 5, size=shape) * 255).astype(np.float32)
+    if kwargs.get("value_range") == (0, 1):
+        images /= 255
+    name = "ContrastLimitedAdaptiveHistogramEqualization"
+    got = num(getattr(layers, name)(**kwargs)(images, training=False))  # applies regardless
+    want = np.asarray(oracle(getattr(keras.layers, name)(**kwargs), images))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-3 * images.max())
+
+
 @pytest.mark.parametrize("fill_mode,interpolation", [
-    ("reflect", "bilinear"), ("constant", "bilinear"), ("wrap", "bilinear"),
-    ("nearest", "nearest"), ("constant", "nearest")])
+    ("reflect", "bilinear"), ("wrap", "bilinear"), ("constant", "nearest")])
 def test_shear_matches_keras_for_the_same_draws(keras, fill_mode, interpolation):
     # Factors chosen so that no sample lands exactly half-way between two pixels, where
     # nearest interpolation may round either way.
@@ -169,6 +184,7 @@ def test_erasing_erases_a_share_of_the_area_within_scale():
 
 CONTRACT = [
     ("Equalization", {}),
+    ("ContrastLimitedAdaptiveHistogramEqualization", {"tile_grid_size": (2, 2)}),
     ("RandomErasing", {"factor": (1, 1)}),
     ("RandomShear", {"x_factor": 0.3, "y_factor": 0.2}),
     ("RandomPerspective", {"factor": (1, 1), "scale": 0.5}),
@@ -182,9 +198,10 @@ CONTRACT = [
 @pytest.mark.parametrize("name,kwargs", CONTRACT, ids=[c[0] for c in CONTRACT])
 def test_layer_contract(name, kwargs):
     cls = getattr(layers, name)
-    seed = {} if name == "Equalization" else {"seed": 7}
+    fixed = name in ("Equalization", "ContrastLimitedAdaptiveHistogramEqualization")
+    seed = {} if fixed else {"seed": 7}
     # One image: the batched and unbatched calls then share their compiled kernels.
-    images = IMAGES[:1, :8, :8] / 255.0
+    images = IMAGES[:1] / 255.0
     # The warps have no value_range (Keras's arguments): their samples stay within the input's.
     unit = {} if name in ("RandomShear", "RandomPerspective") else {"value_range": (0, 1)}
     kw = {**kwargs, **seed, **unit}
@@ -194,7 +211,7 @@ def test_layer_contract(name, kwargs):
     assert np.abs(out - images).max() > 1e-3  # it did something
     np.testing.assert_allclose(num(cls(**kw)(images, training=True)), out, rtol=1e-5,
                                atol=1e-6)  # a seeded layer repeats
-    if name != "Equalization":
+    if not fixed:
         np.testing.assert_array_equal(num(cls(**kw)(images, training=False)), images)
     single = num(cls(**kw)(images[0], training=True))  # one image, no batch axis
     assert single.shape == images[0].shape
@@ -232,8 +249,8 @@ def test_composites_use_keraslite_layers_with_keras_arguments(keras):
 def test_rand_augment_applies_one_of_its_ops():
     # With one op and every draw known, the result is exactly one menu op's transform.
     layer = layers.RandAugment(num_ops=1, factor=0.5, seed=3)
-    x = backend.convert_to_tensor(IMAGES)
-    draws = [augment_ops.draw(op, 3, 8, 10) for op in layer._ops]
+    x = backend.convert_to_tensor(IMAGES[:1] / 255.0)  # the contract test's shape
+    draws = [augment_ops.draw(op, 1, 8, 10) for op in layer._ops]
     candidates = [num(augment_ops.apply(op, x, d)) for op, d in zip(layer._ops, draws)]
     for pick in (0, 5, 10):
         got = num(augment_ops.apply_chosen(layer._ops, pick, x, draws))
@@ -269,6 +286,9 @@ def test_bad_arguments_name_the_argument():
         (layers.RandAugment, {"value_range": "0-255"}, "value_range"),
         (layers.AugMix, {"alpha": 0.0}, "alpha"),
         (layers.AugMix, {"chain_depth": 0}, "chain_depth"),
+        (layers.ContrastLimitedAdaptiveHistogramEqualization, {"clip_limit": -1}, "clip_limit"),
+        (layers.ContrastLimitedAdaptiveHistogramEqualization, {"tile_grid_size": (0, 2)},
+         "tile_grid_size"),
     ]
     for cls, kwargs, arg in cases:
         if cls is layers.RandomColorDegeneration:
@@ -307,3 +327,32 @@ def test_augmentations_train_inside_fit():
     plain = keraslite.Sequential([keraslite.Input((8, 8, 3))] + head)
     np.testing.assert_allclose(model.predict(x, verbose=0), plain.predict(x, verbose=0),
                                rtol=1e-5)
+
+
+# -- bounding boxes ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("max_number", [2, 5])
+def test_max_num_bounding_boxes_truncates_or_pads_like_keras(keras, max_number):
+    boxes = RNG.uniform(0, 8, (2, 3, 4)).astype(np.float32)
+    labels = np.array([[1, 2, 3], [4, 5, 6]], np.int32)
+    data = {"images": IMAGES[:2], "bounding_boxes": {"boxes": boxes, "labels": labels}}
+    ours = layers.MaxNumBoundingBoxes(max_number, bounding_box_format="xyxy")
+    got = ours(dict(data))
+    theirs = keras.layers.MaxNumBoundingBoxes(max_number, bounding_box_format="xyxy")
+    want = oracle(theirs, {"images": IMAGES[:2],
+                           "bounding_boxes": {"boxes": boxes, "labels": labels}})
+    for key in ("boxes", "labels"):
+        np.testing.assert_array_equal(num(got["bounding_boxes"][key]),
+                                      np.asarray(want["bounding_boxes"][key]))
+    keep = min(max_number, 3)
+    np.testing.assert_array_equal(num(got["bounding_boxes"]["boxes"])[:, :keep], boxes[:, :keep])
+    assert (num(got["bounding_boxes"]["labels"])[:, keep:] == -1).all()
+    np.testing.assert_array_equal(num(got["images"]), IMAGES[:2])
+    one = ours({"images": IMAGES[0], "bounding_boxes": {"boxes": boxes[0], "labels": labels[0]}})
+    assert num(one["bounding_boxes"]["boxes"]).shape == (max_number, 4)
+    config = ours.get_config()
+    assert layers.MaxNumBoundingBoxes.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="max_number"):
+        layers.MaxNumBoundingBoxes(0)
+    with pytest.raises(ValueError, match="'boxes' and 'labels'"):
+        ours({"images": IMAGES[:2], "bounding_boxes": {"boxes": boxes}})
