@@ -126,5 +126,7 @@ def test_symbolic_shapes_and_bad_input():
         layers.STFTSpectrogram(mode="power")
     with pytest.raises(ValueError, match="sequence_length"):
         layers.MelSpectrogram(fft_length=64, sequence_length=128)
+    with pytest.raises(ValueError, match="frame_length=16 samples"):
+        layers.STFTSpectrogram(frame_length=16)(np.ones((1, 10, 1), "float32"))
     with pytest.raises(TypeError, match="float"):
         layers.STFTSpectrogram(frame_length=8)(np.ones((1, 32, 1), "int32"))

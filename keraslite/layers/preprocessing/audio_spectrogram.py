@@ -129,6 +129,11 @@ class STFTSpectrogram(Layer):
             x = ops.pad(x, [(0, 0), (total // 2, total - total // 2)])
         else:
             count = (time - length) // step + 1
+        if count < 1:
+            raise ValueError(
+                f"Layer '{self.name}' needs at least frame_length={length} samples per signal "
+                f"with padding='valid'. Received: {time} samples (input shape "
+                f"{tuple(inputs.shape)}); use padding='same' or a shorter frame_length.")
         index = np.arange(count)[:, None] * step + np.arange(length)[None, :]
         frames = ops.take(x, ops.convert_to_tensor(index.astype("int32")), axis=1)
         out = ops.matmul(frames, ops.cast(kernel[:, 0, :], inputs.dtype))  # (n, frames, freq)
