@@ -78,7 +78,8 @@ def test_mapped_unbatched_elements_and_crossing():
     lambda: layers.RandomFlip("horizontal", seed=3),
     lambda: layers.RandomBrightness(0.5, seed=3),
     lambda: layers.RandomContrast(0.5, seed=3),
-], ids=["flip", "brightness", "contrast"])
+    lambda: layers.Pipeline([layers.Rescaling(0.5), layers.RandomBrightness(0.5, seed=3)]),
+], ids=["flip", "brightness", "contrast", "pipeline"])
 def test_random_layers_draw_fresh_randomness_per_batch(make):
     layer = make()
     batch = IMAGES[:2]
