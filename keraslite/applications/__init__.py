@@ -27,6 +27,8 @@ from keraslite.applications.vgg16 import VGG16
 from keraslite.applications.vgg19 import VGG19
 from keraslite.applications.xception import Xception
 from keraslite.applications import convnext, efficientnet_v2
+from keraslite.applications import nasnet
+from keraslite.applications.nasnet import NASNetLarge, NASNetMobile
 from keraslite.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
                                              ConvNeXtTiny, ConvNeXtXLarge)
 from keraslite.applications.efficientnet_v2 import (EfficientNetV2B0, EfficientNetV2B1,
@@ -46,4 +48,5 @@ __all__ = [
     "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
     "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
     "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S", "convnext", "efficientnet_v2",
+    "NASNetLarge", "NASNetMobile", "nasnet",
 ]
