@@ -267,6 +267,20 @@ CASES = {
                             (4, 4, 3)),
     "mix_up": _layer_case(lambda L: L.MixUp(seed=3), (4, 4, 3)),
     "cut_mix": _layer_case(lambda L: L.CutMix(seed=3), (4, 4, 3)),
+    "equalization": _layer_case(lambda L: L.Equalization(), (4, 4, 3)),
+    "clahe": _layer_case(
+        lambda L: L.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(2, 2)),
+        (4, 4, 3)),
+    "random_erasing": _layer_case(lambda L: L.RandomErasing(seed=3), (4, 4, 3)),
+    "random_shear": _layer_case(lambda L: L.RandomShear(0.2, 0.1, seed=3), (4, 4, 3)),
+    "random_perspective": _layer_case(lambda L: L.RandomPerspective(seed=3), (4, 4, 3)),
+    "random_elastic_transform": _layer_case(lambda L: L.RandomElasticTransform(seed=3),
+                                            (4, 4, 3)),
+    "random_color_degeneration": _layer_case(lambda L: L.RandomColorDegeneration(0.5, seed=3),
+                                             (4, 4, 3)),
+    "aug_mix": _layer_case(lambda L: L.AugMix(num_chains=1, chain_depth=1, seed=3), (4, 4, 3)),
+    "rand_augment": _layer_case(lambda L: L.RandAugment(num_ops=1, seed=3), (4, 4, 3)),
+    "max_num_bounding_boxes": _layer_case(lambda L: L.MaxNumBoundingBoxes(3), (4, 4, 3)),
 }
 
 
