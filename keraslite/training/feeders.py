@@ -48,6 +48,23 @@ class ArrayFeeder:
         return self.trainer._loop(self.kind, min(self.batch_size, self.data.num_samples),
                                   self.template)
 
+    def warm_loops(self, skip_first=False):
+        """Starts compiling, in the background, the loops an epoch over these arrays runs (the
+        full batches, the remainder batch), except the first one with ``skip_first`` (the
+        caller compiles that one now, side by side)."""
+        n, b = self.data.num_samples, self.batch_size
+        full_steps = min(n // b, self.total_steps)
+        sizes = [b] if full_steps else []
+        if full_steps < self.total_steps and n > full_steps * b:
+            sizes.append(n - full_steps * b)
+        if skip_first:
+            sizes = [size for size in sizes if size != min(b, n)]
+        order = B_compile.to_device(np.zeros(n, np.int32))
+        for size in sizes:
+            loop = self.trainer._loop(self.kind, size, self.template)
+            params = () if self.kind == "train" else [v.value for v in loop.read_only]
+            loop.warm(params, self.device_data, order, i32(0))
+
     def _order(self, rng):
         n, b = self.data.num_samples, self.batch_size
         if not self.shuffle or rng is None:

@@ -84,6 +84,14 @@ class StepLoop:
         self.run = B_compile.compile_loop(step, batch_size, jit_compile=jit_compile,
                                           layout=layout)
 
+    def warm(self, params, data, order, offset) -> None:
+        """Starts compiling this loop in the background where the backend can (JAX on CPU),
+        for the arguments a call will have; ``params`` as the caller will pass them."""
+        warm = getattr(self.run, "warm", None)
+        if warm is not None:
+            carry = [[v.value for v in self.carried], self.initial_logs()]
+            warm(params, carry, data, order, offset)
+
     def initial_logs(self) -> dict:
         return {k: ops.zeros(spec.shape, spec.dtype) for k, spec in self.logs_spec.items()}
 

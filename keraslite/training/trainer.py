@@ -265,6 +265,11 @@ class Trainer(StepMethods):
         # Compiling the first loop runs the step abstractly, creating lazily built state
         # (a custom step's optimizer slots, metrics) before the state is held.
         first_loop = train.prepare_loops()
+        # The other programs of this fit (remainder batch, validation) compile in the
+        # background while the first one compiles here.
+        for feeder, skip_first in ((train, True), (val, False)):
+            if hasattr(feeder, "warm_loops"):
+                feeder.warm_loops(skip_first=skip_first)
         steps = train.steps()
         callbacks = CallbackList(_backups_last(callbacks), add_history=True,
                                  add_progbar=verbose != 0, model=self, verbose=verbose,

@@ -11,6 +11,9 @@ fixed-length scan compiled once: at most log2(steps) compiled variants.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -63,14 +66,52 @@ def _constrain(x, sharding):
     return x if sharding is None else jax.lax.with_sharding_constraint(x, sharding)
 
 
+class _CompilerThreads:
+    """A small pool where XLA compiles loops in the background (the compiler releases the GIL),
+    so a fit's several programs (full and remainder batches, validation) compile side by side
+    on a machine with more than one core instead of one after another."""
+
+    pool = None
+
+    @classmethod
+    def submit(cls, fn):
+        if cls.pool is None:
+            workers = max(1, min((os.cpu_count() or 2) - 1, 4))
+            cls.pool = ThreadPoolExecutor(workers, thread_name_prefix="keraslite-compile")
+        return cls.pool.submit(fn)
+
+
+class _CpuLoop:
+    """A loop with a traced trip count (see the module docstring), whose compilation can start
+    early: ``warm`` traces on the calling thread (tracing runs keraslite's Python, which is not
+    thread-safe) and compiles in the background; the first call waits for that compilation,
+    which JAX's cache then serves to the call."""
+
+    def __init__(self, run, kwargs):
+        self.jitted = jax.jit(run, donate_argnums=(1,), **kwargs)
+        self.pending = None
+
+    def warm(self, params, carry, data, order, offset):
+        if self.pending is None and (os.cpu_count() or 1) > 1:
+            lowered = self.jitted.lower(params, carry, data, order, offset, np.int32(1))
+            self.pending = _CompilerThreads.submit(lowered.compile)
+
+    def __call__(self, params, carry, data, order, offset, n):
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            try:
+                pending.result()
+            except Exception:  # noqa: BLE001 - the call below compiles again and raises it
+                pass
+        return self.jitted(params, carry, data, order, offset, np.int32(n))
+
+
 def _compile_run(run, batch_size, jit_compile, out_shardings=None):
     if not jit_compile:
         return run
     kwargs = {} if out_shardings is None else {"out_shardings": out_shardings}
     if jax.default_backend() == "cpu":
-        dynamic = jax.jit(run, donate_argnums=(1,), **kwargs)
-        return lambda params, carry, data, order, offset, n: dynamic(
-            params, carry, data, order, offset, np.int32(n))
+        return _CpuLoop(run, kwargs)
     fixed = jax.jit(run, donate_argnums=(1,), static_argnums=(5,), **kwargs)
 
     def run_in_chunks(params, carry, data, order, offset, n):
