@@ -33,14 +33,15 @@ def keras():
 
 # -- deterministic transforms against the oracle -------------------------------------------
 
-@pytest.mark.parametrize("kwargs,scale", [({}, 255.0), ({"value_range": (0, 1), "bins": 64}, 1.0)])
-def test_equalization_matches_keras_image_by_image(keras, kwargs, scale):
+@pytest.mark.parametrize("kwargs,scale,count", [
+    ({}, 255.0, 1), ({"value_range": (0, 1), "bins": 64}, 1.0, 2)])
+def test_equalization_matches_keras_image_by_image(keras, kwargs, scale, count):
     # Keras pools one histogram over the batch; keraslite equalizes each image on its own,
     # so each image is compared with Keras on that image alone.
     images = (RNG.beta(2, 5, size=(2, 8, 8, 3)) * scale).astype(np.float32)
     images[1, ..., 1] = 0.25 * scale  # a flat channel stays as it is
     got = num(layers.Equalization(**kwargs)(images))
-    for i in range(len(images)):
+    for i in range(count):  # (Keras's equalization is slow eagerly: one or two images)
         want = np.asarray(oracle(keras.layers.Equalization(**kwargs), images[i]))
         # One 8-bit level of slack: the two rescale to 0-255 with different roundings.
         np.testing.assert_allclose(got[i], want, atol=scale / 255 + 1e-5)
@@ -53,8 +54,7 @@ def test_equalization_matches_keras_image_by_image(keras, kwargs, scale):
 
 
 @pytest.mark.parametrize("shape,kwargs", [
-    ((2, 16, 16, 3), {"tile_grid_size": (4, 4)}),
-    ((1, 13, 11, 1), {"tile_grid_size": (3, 2), "clip_limit": 2.0}),  # padded tiles
+    ((2, 13, 11, 2), {"tile_grid_size": (3, 2), "clip_limit": 2.0}),  # padded tiles
     ((1, 12, 12, 2), {"tile_grid_size": (2, 3), "clip_limit": 0, "value_range": (0, 1)}),
 ])
 def test_clahe_matches_keras(keras, shape, kwargs):
