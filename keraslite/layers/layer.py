@@ -506,8 +506,17 @@ class Layer:
         Node(self, args, kwargs, outputs)
         return outputs
 
+    # True on layers whose ``compute_output_shape`` is exact and whose output has the compute
+    # dtype (convolutions, Dense, BatchNormalization, pooling, ...): their symbolic calls skip
+    # tracing ``call``, which was most of the time to build an application model.
+    output_spec_from_shape = False
+
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> TensorTree:
-        """KerasTensors describing the outputs, found by abstract evaluation of ``call``."""
+        """KerasTensors describing the outputs, found by abstract evaluation of ``call`` (or,
+        with ``output_spec_from_shape``, from ``compute_output_shape`` for one float input)."""
+        if (self.output_spec_from_shape and len(args) == 1 and isinstance(args[0], KerasTensor)
+                and "float" in args[0].dtype and _own_call(type(self))):
+            return KerasTensor(self.compute_output_shape(args[0].shape), self.compute_dtype)
         kwargs = dict(kwargs)
         takes_training, takes_mask = self._signature()
         if not takes_training:
@@ -574,6 +583,13 @@ class Layer:
 # it is: layer code has no Python control flow on tensor values (keraslite's own tf.function
 # steps run with autograph=False), and converting it takes seconds per layer.
 Layer.autograph_info__ = None
+
+
+def _own_call(cls: type) -> bool:
+    """Whether ``call`` and ``compute_output_shape`` are keraslite's own (a user subclass that
+    overrides ``call`` keeps the traced output spec)."""
+    return all(getattr(cls, name).__module__.startswith("keraslite.")
+               for name in ("call", "compute_output_shape"))
 
 
 def _is_shape(s):

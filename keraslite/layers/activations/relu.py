@@ -27,6 +27,8 @@ class ReLU(Layer):
         keraslite.layers.ReLU(max_value=6.0)(np.array([-1.0, 3.0, 9.0]))   # [0., 3., 6.]
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         self.max_value = check_number("ReLU", "max_value", max_value, allow_none=True)

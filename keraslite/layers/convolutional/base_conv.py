@@ -15,6 +15,8 @@ class BaseConv(conv_args.ChannelsMixin, Layer):
     ``(filters,)``, as in Keras, so weights move between the two with ``set_weights``.
     """
 
+    output_spec_from_shape = True
+
     _paddings = ("valid", "same")  # Conv1D adds "causal"
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,

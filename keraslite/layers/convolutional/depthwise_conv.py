@@ -15,6 +15,8 @@ class BaseDepthwiseConv(conv_args.ChannelsMixin, Layer):
     ``(in_channels * depth_multiplier,)``, as in Keras.
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, rank, depth_multiplier, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",

@@ -16,6 +16,8 @@ class BaseSeparableConv(conv_args.ChannelsMixin, Layer):
     ``(filters,)``.
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, rank, depth_multiplier, filters, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",

@@ -21,6 +21,8 @@ class Dense(Layer):
         y = layer(np.ones((2, 3)))   # shape (2, 4); weights: kernel (3, 4), bias (4,)
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,

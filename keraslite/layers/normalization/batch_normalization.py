@@ -26,6 +26,8 @@ class BatchNormalization(Layer):
         y = bn(np.random.rand(8, 3), training=True)   # also updates the moving statistics
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",

@@ -12,6 +12,8 @@ class BasePooling(Layer):
     max or the mean of each window. ``padding="same"`` averages only over real (unpadded)
     values, as Keras does."""
 
+    output_spec_from_shape = True
+
     def __init__(self, pool_size, strides, pool_dimensions, pool_mode="max", padding="valid",
                  data_format=None, **kwargs):
         super().__init__(**kwargs)

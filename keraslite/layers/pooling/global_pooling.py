@@ -8,6 +8,8 @@ from keraslite.layers.layer import Layer
 
 
 class _GlobalPooling(Layer):
+    output_spec_from_shape = True
+
     _rank = 2
     _reduce = "mean"
 

@@ -22,6 +22,8 @@ class Dropout(Layer):
         y = keraslite.layers.Dropout(0.5, seed=1)(np.ones((2, 4)), training=True)
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         name = type(self).__name__

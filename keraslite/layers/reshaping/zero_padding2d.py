@@ -40,6 +40,8 @@ class ZeroPadding2D(Layer):
         # (1, 4, 7, 1)
     """
 
+    output_spec_from_shape = True
+
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _normalize_padding(padding)
