@@ -171,37 +171,14 @@ class StructuredDataInput(InputNode):
                 raise ValueError(f"{what} of {self.name}: column names {list(table)} give "
                                  f"repeated input names {names}; rename the columns.")
         else:
-            expected = [c for c, _ in self.columns]
-            missing = [c for c in expected if c not in table]
-            extra = [c for c in table if c not in expected]
-            if missing or extra:
-                raise ValueError(f"{what} of {self.name}: expected the columns of fit "
-                                 f"{expected}; missing {missing}, unexpected {extra}.")
+            check_columns([c for c, _ in self.columns], table, what, self.name)
         if len(lengths) != 1:
             raise ValueError(f"{what} of {self.name}: columns of different lengths.")
         return self.encode(table, what)
 
     def encode(self, table: dict, what: str = "x") -> dict:
         """``{column: values}`` -> ``{input_name: array}`` for the columns fixed in fit."""
-        inputs = {}
-        for column, kind in self.columns:
-            values = np.asarray(table[column])
-            if kind == "numerical":
-                numbers = _as_numbers(values)
-                if numbers is None:
-                    raise ValueError(f"{what} of {self.name}: column '{column}' is numerical "
-                                     f"(as in fit) but holds non-numeric values, e.g. "
-                                     f"{_first_non_number(values)!r}.")
-                absent = np.isnan(numbers)
-                if np.isinf(numbers).any():
-                    raise ValueError(f"{what} of {self.name}: column '{column}' holds "
-                                     "infinite values.")
-                inputs[input_name(column)] = np.stack(
-                    [np.where(absent, 0.0, numbers), absent], axis=1).astype(np.float32)
-            else:
-                codes = np.fromiter((category_code(v) for v in values), np.int64, len(values))
-                inputs[input_name(column)] = codes.astype(np.int32)[:, None]
-        return inputs
+        return encode_columns_for_model(self.columns, table, what, self.name)
 
     def adapt(self, x: dict) -> None:
         self.shape = ("table",)
@@ -231,6 +208,38 @@ class StructuredDataInput(InputNode):
         return inputs, Columns(inputs, self)
 
 
+def check_columns(expected: list, table: dict, what: str, name: str) -> None:
+    """A ValueError naming the missing and unexpected columns when ``table``'s differ."""
+    missing = [c for c in expected if c not in table]
+    extra = [c for c in table if c not in expected]
+    if missing or extra:
+        raise ValueError(f"{what} of {name}: expected the columns of fit {expected}; missing "
+                         f"{missing}, unexpected {extra}.")
+
+
+def encode_columns_for_model(columns: list, table: dict, what: str, name: str) -> dict:
+    """``{column: values}`` -> ``{input_name: array}`` (see the module doc) for ``columns``,
+    a list of (column, "numerical" | "categorical")."""
+    inputs = {}
+    for column, kind in columns:
+        values = np.asarray(table[column])
+        if kind == "numerical":
+            numbers = _as_numbers(values)
+            if numbers is None:
+                raise ValueError(f"{what} of {name}: column '{column}' is numerical "
+                                 f"(as in fit) but holds non-numeric values, e.g. "
+                                 f"{_first_non_number(values)!r}.")
+            absent = np.isnan(numbers)
+            if np.isinf(numbers).any():
+                raise ValueError(f"{what} of {name}: column '{column}' holds infinite values.")
+            inputs[input_name(column)] = np.stack(
+                [np.where(absent, 0.0, numbers), absent], axis=1).astype(np.float32)
+        else:
+            codes = np.fromiter((category_code(v) for v in values), np.int64, len(values))
+            inputs[input_name(column)] = codes.astype(np.int32)[:, None]
+    return inputs
+
+
 class Columns(dict):
     """What blocks called on a StructuredDataInput receive: its input tensors by name, and the
     node (column types and training statistics) that CategoricalToNumerical encodes with."""
@@ -248,11 +257,20 @@ def _first_non_number(values: np.ndarray) -> Any:
 
 
 def table_to_inputs(table: Any, model: Any, column_names: Optional[list] = None) -> dict:
-    """A table (DataFrame, CSV path, array) as inputs of an exported structured-data model.
+    """A table (DataFrame, CSV path, array) as the network inputs of a structured-data model.
 
-    Stateless: the columns' types are read from the model's inputs (float32 = numerical,
-    int32 = categorical), so a saved and reloaded model needs nothing else.
+    The exported model does this itself (its ``TableEncoder``), so ``model.predict(frame)``
+    needs no call to this; it helps to feed the bare network (``model.network``) or a plain
+    model with one input per column. Stateless: the columns come from the model's TableEncoder,
+    or else from its inputs (float32 = numerical, int32 = categorical).
     """
+    encoders = [step for step in getattr(model, "preprocessors", {}).values()
+                if hasattr(step, "encode") and hasattr(step, "columns")]
+    if len(encoders) == 1 and column_names is None:
+        return encoders[0].encode(table, "table")
+    if len(encoders) > 1:
+        raise ValueError("table_to_inputs: the model takes several tables; pass a dict by input "
+                         f"name to model.predict instead. Its inputs: {model.input_names}.")
     node = StructuredDataInput(column_names=column_names, name="table")
     table_columns = read_table(table, column_names, "table", "the exported model")
     by_input = {input_name(c): c for c in table_columns}

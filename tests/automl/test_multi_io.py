@@ -28,29 +28,37 @@ def graph():
 
 
 def test_three_inputs_two_heads_fit_predict_export(tmp_path):
-    x, y = data(64)
+    x, y = data(96)  # 64 train, 16 validation, 80 refit, 16 predicted: whole batches of 8
     inputs, heads = graph()
     model = ak.AutoModel(inputs, heads, max_trials=1, directory=str(tmp_path), seed=0,
                          verbose=0)
-    model.fit([part[:48] for part in x], {"kind": y[0][:48], "amount": y[1][:48]}, epochs=2,
+    model.fit([part[:80] for part in x], {"kind": y[0][:80], "amount": y[1][:80]}, epochs=2,
               batch_size=8)
-    kinds, amounts = model.predict([part[48:] for part in x])
+    kinds, amounts = model.predict([part[80:] for part in x])
     assert kinds.shape == (16, 1) and set(np.unique(kinds)) <= {0, 1}
     assert amounts.shape == (16, 1) and np.isfinite(amounts).all()
-    results = model.evaluate([part[48:] for part in x], [y[0][48:], y[1][48:]])
+    results = model.evaluate([part[80:] for part in x], [y[0][80:], y[1][80:]])
     assert len(results) >= 3  # the total loss and one loss per head
     exported = model.export_model()
     assert isinstance(exported, ak.HostPreprocessedModel)
-    flat = model._input.prepare([part[48:] for part in x])
-    outputs = exported.predict(flat, verbose=0)
+    # The exported model takes the raw inputs as AutoModel.predict does: a list in order ...
+    raw = [part[80:] for part in x]
+    outputs = exported.predict(raw, verbose=0)
     assert sorted(outputs) == ["amount", "kind"]
     np.testing.assert_array_equal(np.where(outputs["kind"] > 0.5, 1, 0), kinds)
     np.testing.assert_allclose(outputs["amount"], amounts, rtol=1e-6)
+    # ... or a dict by input name (the table as a DataFrame here).
+    pd = pytest.importorskip("pandas")
+    by_name = {node.name: part for node, part in zip(inputs, raw)}
+    by_name[inputs[1].name] = pd.DataFrame(raw[1], columns=["0", "1", "2"])
+    np.testing.assert_array_equal(exported.predict(by_name, verbose=0)["kind"], outputs["kind"])
     exported.save(str(tmp_path / "multi.keraslite"))
     loaded = keraslite.models.load_model(str(tmp_path / "multi.keraslite"))
-    reloaded = loaded.predict(flat, verbose=0)
+    reloaded = loaded.predict(raw, verbose=0)
     for name in outputs:
         np.testing.assert_array_equal(reloaded[name], outputs[name])
+    with pytest.raises(ValueError, match=r"takes 3 inputs.*Received: 2"):
+        loaded.predict(raw[:2])
 
 
 def test_mismatched_inputs_and_targets_raise_before_any_trial(tmp_path):

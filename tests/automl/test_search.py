@@ -6,17 +6,10 @@ import keraslite
 from keraslite import automl as ak
 
 
-@pytest.fixture(scope="module")
-def digits():
-    sklearn = pytest.importorskip("sklearn.datasets")
-    data = sklearn.load_digits()
-    return data.images[:360].astype("float32"), data.target[:360]
-
-
 def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path):
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(0)
-    n = 200
+    n = 224  # 160 to fit (128 train, 32 validation: batches of 16), 64 to predict
     table = pd.DataFrame({"size": rng.normal(size=n), "weight": rng.normal(size=n),
                           "colour": rng.choice(["red", "green", "blue"], n)})
     y = np.where(table["size"] + 2 * (table["colour"] == "red") > 0.7, "yes", "no")
@@ -48,27 +41,39 @@ def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path)
     exported = model.export_model()
     assert exported.count_params() <= 3000
     assert sorted(t.name for t in exported.inputs) == ["colour", "size", "weight"]
+    # The exported model takes the raw table (DataFrame, CSV path) and saves its host step.
     path = str(tmp_path / "best.keraslite")
     exported.save(path)
     loaded = keraslite.models.load_model(path)
+    probabilities = exported.predict(table[160:], verbose=0)
+    np.testing.assert_array_equal(loaded.predict(table[160:], verbose=0), probabilities)
+    csv = tmp_path / "test.csv"
+    table[160:].to_csv(csv, index=False)
+    np.testing.assert_array_equal(loaded.predict(str(csv), verbose=0), probabilities)
+    # table_to_inputs feeds the bare network the same inputs.
     inputs = ak.table_to_inputs(table[160:], loaded)
-    np.testing.assert_array_equal(loaded.predict(inputs, verbose=0),
-                                  exported.predict(inputs, verbose=0))
-    probabilities = exported.predict(inputs, verbose=0)[:, 0]
-    np.testing.assert_array_equal(np.where(probabilities > 0.5, "yes", "no"), predicted)
+    np.testing.assert_array_equal(loaded.network.predict(inputs, verbose=0), probabilities)
+    np.testing.assert_array_equal(np.where(probabilities[:, 0] > 0.5, "yes", "no"), predicted)
+    with pytest.raises(ValueError, match=r"missing \['weight'\], unexpected \['mass'\]"):
+        loaded.predict(table[160:].rename(columns={"weight": "mass"}))
     with pytest.raises(ValueError, match=r"missing \['weight'\], unexpected \['mass'\]"):
         model.predict(table[160:].rename(columns={"weight": "mass"}))
 
 
-def test_image_classifier_with_time_budget_stops_starting_trials(digits, tmp_path):
-    images, labels = digits
+def test_image_classifier_with_time_budget_stops_starting_trials(tmp_path):
+    # Random 8x8 images (no accuracy is checked). 192 images with validation_split=1/6 give 160
+    # to train and 32 to validate (192 to refit), 64 are predicted: whole batches of 32, so
+    # each step compiles once (a remainder batch would compile a second program).
+    rng = np.random.default_rng(0)
+    images = rng.random((256, 8, 8)).astype("float32")
+    labels = rng.integers(0, 3, 256)
     # A budget shorter than one trial: the first trial runs, no second one starts.
     model = ak.ImageClassifier(max_trials=2, directory=str(tmp_path), seed=0, time_budget=0.5,
                                verbose=0)
-    model.fit(images[:200], labels[:200], epochs=1)
+    model.fit(images[:192], labels[:192], epochs=1, validation_split=1 / 6)
     assert len(model.tuner.oracle.trials) == 1
-    predicted = model.predict(images[200:260])
-    assert predicted.shape == (60, 1)
+    predicted = model.predict(images[192:])
+    assert predicted.shape == (64, 1) and set(np.unique(predicted)) <= {0, 1, 2}
     with pytest.raises(ValueError, match=r"expected samples of shape \(8, 8, 1\).*\(7, 7, 1\)"):
         model.predict(images[:5, :7, :7])
 
