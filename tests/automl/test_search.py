@@ -60,16 +60,21 @@ def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path)
         model.predict(table[160:].rename(columns={"weight": "mass"}))
 
 
-def test_image_classifier_with_time_budget_stops_starting_trials(tmp_path):
+def test_image_search_with_time_budget_stops_starting_trials(tmp_path):
     # Random 8x8 images (no accuracy is checked). 192 images with validation_split=1/6 give 160
     # to train and 32 to validate (192 to refit), 64 are predicted: whole batches of 32, so
-    # each step compiles once (a remainder batch would compile a second program).
+    # each step compiles once (a remainder batch would compile a second program). One small
+    # convolution: compiling is most of the cost (ImageClassifier's own defaults run in
+    # tests/examples/test_automl_examples.py).
     rng = np.random.default_rng(0)
     images = rng.random((256, 8, 8)).astype("float32")
     labels = rng.integers(0, 3, 256)
+    image = ak.ImageInput()
+    head = ak.ClassificationHead(dropout=0.0)(
+        ak.ConvBlock(num_blocks=1, num_layers=1, filters=8)(ak.Normalization()(image)))
     # A budget shorter than one trial: the first trial runs, no second one starts.
-    model = ak.ImageClassifier(max_trials=2, directory=str(tmp_path), seed=0, time_budget=0.5,
-                               verbose=0)
+    model = ak.AutoModel(image, head, max_trials=2, directory=str(tmp_path), seed=0,
+                         time_budget=0.5, verbose=0)
     model.fit(images[:192], labels[:192], epochs=1, validation_split=1 / 6)
     assert len(model.tuner.oracle.trials) == 1
     predicted = model.predict(images[192:])

@@ -36,16 +36,18 @@ def test_windows_and_targets_follow_the_documented_alignment():
 
 
 def test_forecaster_learns_a_sine_and_exports(tmp_path):
-    series = sine(160)
+    # 127 rows give 120 windows: 96 to train and 24 to validate (then 120 to refit) in batches
+    # of 8, so no remainder batch compiles a second program; 37 rows give 32 to predict.
+    series = sine(164)
     model = ak.TimeseriesForecaster(lookback=6, predict_until=2, max_trials=1, seed=0,
                                     directory=str(tmp_path), verbose=0)
-    model.fit(series[:120], series[:120, 0], epochs=8, batch_size=8)
-    forecasts = model.predict(series[120:])
-    assert forecasts.shape == (40 - 6 + 1, 2)
-    windows, truth = loop_windows(series[120:], series[120:, 0], 6, 1, 2)
+    model.fit(series[:127], series[:127, 0], epochs=8, batch_size=8)
+    forecasts = model.predict(series[127:])
+    assert forecasts.shape == (37 - 6 + 1, 2)
+    windows, truth = loop_windows(series[127:], series[127:, 0], 6, 1, 2)
     error = np.mean((forecasts[:len(truth)] - truth) ** 2)
     assert error < 0.25 * truth.var()  # far better than forecasting the mean
-    loss = model.evaluate(series[120:], series[120:, 0])
+    loss = model.evaluate(series[127:], series[127:, 0])
     np.testing.assert_allclose(np.ravel(loss)[0], error, rtol=1e-4)
     exported = model.export_model()
     exported.save(str(tmp_path / "forecaster.keraslite"))
