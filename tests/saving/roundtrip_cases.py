@@ -181,6 +181,15 @@ CASES = {
     "adaptive_max_pooling2d": _layer_case(lambda L: L.AdaptiveMaxPooling2D((3, 2)), (7, 5, 2)),
     "adaptive_max_pooling3d": _layer_case(lambda L: L.AdaptiveMaxPooling3D((2, 1, 2)),
                                           (3, 4, 5, 2)),
+    "layer_scale": _layer_case(lambda L: L.LayerScale(0.1, 4), (3, 4)),
+    "stochastic_depth": _layer_case(lambda L: L.StochasticDepth(0.2, seed=1), (3, 4)),
+    "stft_spectrogram": _layer_case(
+        lambda L: L.STFTSpectrogram(mode="magnitude", frame_length=16, frame_step=8,
+                                    fft_length=16), (64, 1)),
+    "mel_spectrogram": _layer_case(
+        lambda L: L.MelSpectrogram(fft_length=32, sequence_stride=16, num_mel_bins=8,
+                                   sampling_rate=8000, power_to_db=False, mag_exp=1.0),
+        (128,)),
     "spectral_normalization": _layer_case(
         lambda L: L.SpectralNormalization(L.Conv2D(3, 2), power_iterations=2), (5, 5, 2)),
     # preprocessing

@@ -49,6 +49,9 @@ EXCLUDED = {
     "BaseSeparableConv": "abstract base of SeparableConv1D/2D",
     "BaseMerge": "abstract base of the merging layers",
     "BasePooling": "abstract base of the pooling layers",
+    **{name: "a host-side layer (hashes strings with NumPy), so not in a compiled model; its "
+             "config and Keras's buckets are tested in tests/layers/test_hashing.py"
+       for name in ("Hashing", "HashedCrossing")},
     "Wrapper": "abstract base of the wrapper layers (TimeDistributed, SpectralNormalization)",
     "serialize": "a function (layer -> config); every case's save goes through the same code",
     "deserialize": "a function (config -> layer); every case's load goes through the same code",
