@@ -171,7 +171,10 @@ class AutoModel:
         return model.evaluate(x, y, batch_size=batch_size, verbose=verbose)
 
     def export_model(self) -> Any:
-        """The refitted model: a plain keraslite model (``save``/``load_model`` work)."""
+        """The refitted model, taking raw data as ``predict`` does (``save``/``load_model`` give
+        identical predictions): a plain functional model for images or series, or a
+        ``HostPreprocessedModel`` (the network behind host steps) for text, tables and several
+        inputs. See "What saves where" in docs/automl.md."""
         return self._fitted()
 
 
