@@ -114,6 +114,8 @@ def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
     seconds = time.perf_counter() - started
     predicted = np.asarray(model.predict(x_test)).reshape(len(y_test), -1)[:, 0]
     accuracy = float(np.mean(_same_labels(predicted, np.asarray(y_test))))
+    if library == "keraslite":  # how far the search got within the budget
+        extra["trials"] = len(model.tuner.oracle.trials)
     return {"arm": arm, "test_accuracy": accuracy, "seconds": seconds, **extra}
 
 
@@ -161,6 +163,8 @@ def main(argv=None) -> int:
             continue
         note = (f"HistGradientBoosting {row['hist_gradient_boosting']:.4f}"
                 if "hist_gradient_boosting" in row else "")
+        if "trials" in row:
+            note = f"{row['trials']} trials {note}".strip()
         print(f"{row['arm']:<20} {row['test_accuracy']:>14.4f} {row['seconds']:>8.1f}  {note}")
     return 0
 
