@@ -17,18 +17,21 @@ if TYPE_CHECKING:
 
 
 def keras_order(optimizer: Optimizer) -> list[Any] | None:
-    """The optimizer's Variables in Keras 3's storage order; None if its state has a part Keras
-    lays out differently (optimizer-wide extras, EMA, gradient accumulation)."""
+    """The optimizer's Variables in Keras 3's storage order: iterations, learning rate, the EMA
+    averages (``use_ema``) and the gradient accumulators (``gradient_accumulation_steps``) of
+    each variable, then each variable's slots. None if its state has a part Keras lays out
+    differently (optimizer-wide extras such as Nadam's momentum product)."""
     from keraslite.variables import Variable
 
-    if (optimizer._extra_variables() or list(optimizer._ema)
-            or list(optimizer._accumulators)):
+    if optimizer._extra_variables():
         return None
     out = [optimizer._iterations]
     learning_rate = optimizer._learning_rate
     if not isinstance(learning_rate, Variable):
         return None  # a schedule: Keras stores no learning-rate variable either way
     out.append(learning_rate)
+    out.extend(optimizer._ema)
+    out.extend(optimizer._accumulators)
     slots = [optimizer._slots.get(name, []) for name in optimizer.slot_names]
     for index in range(len(optimizer._trainable_variables)):
         out.extend(slot[index] for slot in slots)
