@@ -39,11 +39,27 @@ class SizeLimited(HyperModel):
         return model
 
 
+class _Deadline(callbacks_lib.Callback):
+    """Stops a trial's fit at the end of the first epoch past ``deadline`` (time.monotonic()),
+    so one slow configuration (an application block from scratch) cannot run far past the
+    time budget; the trial keeps its best epoch so far. Epoch ends only: a batch hook would
+    make fit run one step per dispatch instead of its compiled multi-step loops."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def on_epoch_end(self, epoch: int, logs: Optional[dict] = None) -> None:
+        if time.monotonic() > self.deadline:
+            self.model.stop_training = True
+
+
 class AutoSearch:
     """Mixed into a keraslite tuner: runs ``initial_hps`` (every block's defaults, then the
     task's hand-picked configurations) before the tuner's own strategy, stops each trial early
-    when validation stops improving, and starts no trial which the ``time_budget`` (seconds)
-    would not leave time to finish."""
+    when validation stops improving, starts no trial which the ``time_budget`` (seconds)
+    would not leave time to finish, and ends a running trial's fit at the first epoch end past
+    the budget."""
 
     def __init__(self, hypermodel: Any, time_budget: Optional[float] = None,
                  patience: int = 3, initial_hps: Optional[list] = None,
@@ -71,8 +87,10 @@ class AutoSearch:
         monitor = self.objectives[0]
         callbacks.append(callbacks_lib.EarlyStopping(
             monitor=monitor.name, mode=monitor.direction, patience=self.patience))
-        fit_kwargs["callbacks"] = callbacks
         started = time.monotonic()
+        if self.time_budget is not None:
+            callbacks.append(_Deadline(started + self.time_budget))
+        fit_kwargs["callbacks"] = callbacks
         display = SearchDisplay(self.verbose, self.oracle.max_trials, monitor.name)
         durations: list = []
         while True:

@@ -72,11 +72,24 @@ def test_image_search_with_time_budget_stops_starting_trials(tmp_path):
     image = ak.ImageInput()
     head = ak.ClassificationHead(dropout=0.0)(
         ak.ConvBlock(num_blocks=1, num_layers=1, filters=8)(ak.Normalization()(image)))
-    # A budget shorter than one trial: the first trial runs, no second one starts.
+    # A budget shorter than one epoch: the first trial's fit stops at its first epoch end (of
+    # 3, which early stopping with patience 3 could not cut), no second trial starts, and the
+    # refit runs the one epoch the trial had.
     model = ak.AutoModel(image, head, max_trials=2, directory=str(tmp_path), seed=0,
                          time_budget=0.5, verbose=0)
-    model.fit(images[:192], labels[:192], epochs=1, validation_split=1 / 6)
+    epochs_run = []
+
+    class CountEpochs(keraslite.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            epochs_run.append(0)
+
+        def on_epoch_end(self, epoch, logs=None):
+            epochs_run[-1] += 1
+
+    model.fit(images[:192], labels[:192], epochs=3, validation_split=1 / 6,
+              callbacks=[CountEpochs()])
     assert len(model.tuner.oracle.trials) == 1
+    assert epochs_run == [1, 1]
     predicted = model.predict(images[192:])
     assert predicted.shape == (64, 1) and set(np.unique(predicted)) <= {0, 1, 2}
     with pytest.raises(ValueError, match=r"expected samples of shape \(8, 8, 1\).*\(7, 7, 1\)"):
