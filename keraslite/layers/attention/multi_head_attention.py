@@ -50,6 +50,14 @@ def causal_mask(query_len, value_len):
     return ops.greater_equal(ops.cumsum(ones, axis=-2), ops.cumsum(ones, axis=-1))
 
 
+def sliding_window_mask(query_len, value_len, window):
+    """(1, T, S) boolean band: query position i may attend to value positions j with
+    ``|i - j| < window`` (symmetric; AND it with ``causal_mask`` for a causal window)."""
+    rows = ops.reshape(ops.arange(query_len, dtype="int32"), (1, query_len, 1))
+    cols = ops.reshape(ops.arange(value_len, dtype="int32"), (1, 1, value_len))
+    return ops.less(ops.abs(ops.subtract(rows, cols)), window)
+
+
 class MultiHeadAttention(Layer):
     """Multi-head attention as in "Attention Is All You Need".
 
@@ -57,8 +65,15 @@ class MultiHeadAttention(Layer):
     projected to ``num_heads`` heads, attended with ``softmax(q k^T / sqrt(key_dim))`` and
     projected back to the query's last axis (or ``output_shape``).
 
+    ``use_gate=True`` adds a sigmoid gate computed from the query, (B, T, heads, value_dim),
+    that multiplies each head's attention output before the output projection (gated
+    attention, arXiv:2505.06708). ``sliding_window=w`` lets query position ``i`` attend only to
+    positions ``j`` with ``|i - j| < w``; it is combined (AND) with the padding, causal and
+    ``attention_mask`` masks, so ``use_causal_mask=True`` gives a causal window.
+
     Weights, in order (Keras 3 layout): ``query/kernel`` (dim, heads, key_dim), ``query/bias``
-    (heads, key_dim), the same for ``key`` and ``value`` (value_dim), then
+    (heads, key_dim), the same for ``key``, then with ``use_gate`` ``gate/kernel``
+    (dim, heads, value_dim) and ``gate/bias`` (heads, value_dim), then ``value`` (value_dim),
     ``attention_output/kernel`` (heads, value_dim, dim) and ``attention_output/bias`` (dim,).
 
     Example::
@@ -68,20 +83,27 @@ class MultiHeadAttention(Layer):
     """
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
-                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
+                 output_shape=None, attention_axes=None, sliding_window=None,
+                 flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 seed=None, **kwargs):
-        use_gate = kwargs.pop("use_gate", False)
-        sliding_window = kwargs.pop("sliding_window", None)
-        kwargs.pop("flash_attention", None)
+                 use_gate=False, seed=None, **kwargs):
+        # flash_attention only picks a kernel in Keras; the result is the same, so it is
+        # accepted and the plain computation is used.
+        del flash_attention
         super().__init__(**kwargs)
         from keraslite import initializers
 
         cls = "MultiHeadAttention"
-        if use_gate or sliding_window is not None:
-            raise ValueError(f"{cls}: `use_gate` and `sliding_window` are not supported. "
-                             f"Received: use_gate={use_gate!r}, sliding_window={sliding_window!r}")
+        if not isinstance(use_gate, (bool, np.bool_)):
+            raise arg_utils.invalid(cls, "use_gate", "a bool", use_gate)
+        self.use_gate = bool(use_gate)
+        if sliding_window is not None and (
+                isinstance(sliding_window, (bool, np.bool_))
+                or not isinstance(sliding_window, numbers.Integral) or sliding_window <= 0):
+            raise arg_utils.invalid(cls, "sliding_window", "None or a positive int",
+                                    sliding_window)
+        self.sliding_window = None if sliding_window is None else int(sliding_window)
         self.num_heads = arg_utils.positive_int(cls, "num_heads", num_heads)
         self.key_dim = arg_utils.positive_int(cls, "key_dim", key_dim)
         self.value_dim = self.key_dim if value_dim is None else \
@@ -186,6 +208,13 @@ class MultiHeadAttention(Layer):
         self.query_dense.build(query_shape)
         self.key_dense = self._projection(rank, self.key_dim, "key")
         self.key_dense.build(key_shape)
+        if self.use_gate:
+            # Created between key and value, as Keras does, so get_weights/set_weights order
+            # and Keras files line up; held as `_gate_dense`, the place Keras files use.
+            self._gate_dense = self._projection(rank, self.value_dim, "gate")
+            self._gate_dense.build(query_shape)
+        else:
+            self._gate_dense = None
         self.value_dense = self._projection(rank, self.value_dim, "value")
         self.value_dense.build(value_shape)
         # Attention einsums over the projected rank (rank + 1): batch-like axes keep their
@@ -283,6 +312,7 @@ class MultiHeadAttention(Layer):
         key = value if key is None else self._as_input(key)
         attention_mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
                                               attention_mask, use_causal_mask)
+        gate = ops.sigmoid(self._gate_dense(query)) if self.use_gate else None
         q = self.query_dense(query)
         k = self.key_dense(key)
         v = self.value_dense(value)
@@ -300,6 +330,8 @@ class MultiHeadAttention(Layer):
 
             weights = random.dropout(scores, self.dropout, seed=self.seed_generator)
         out = ops.einsum(self._combine_equation, weights, v)
+        if gate is not None:
+            out = ops.multiply(out, gate)
         out = self.output_dense(out)
         if return_attention_scores:
             return out, scores
@@ -319,10 +351,13 @@ class MultiHeadAttention(Layer):
         if use_causal_mask:
             c = causal_mask(query.shape[1], value.shape[1])
             auto = c if auto is None else ops.logical_and(auto, c)
+        if self.sliding_window is not None:
+            w = sliding_window_mask(query.shape[1], value.shape[1], self.sliding_window)
+            auto = w if auto is None else ops.logical_and(auto, w)
         if auto is not None and len(query.shape) != 3:
             raise ValueError(
-                f"Layer '{self.name}': padding and causal masks need query and value of rank 3."
-                f" Received: query shape={tuple(query.shape)}, value shape={tuple(value.shape)}")
+                f"Layer '{self.name}': padding, causal and sliding-window masks need query and "
+                f"value of rank 3. Received: query shape={tuple(query.shape)}, value shape={tuple(value.shape)}")
         if attention_mask is not None:
             attention_mask = ops.cast(attention_mask, "bool")
             expected = (None,) + tuple(query.shape[1:-1]) + tuple(value.shape[1:-1])
@@ -359,8 +394,10 @@ class MultiHeadAttention(Layer):
             "value_dim": self.value_dim,
             "dropout": self.dropout,
             "use_bias": self.use_bias,
+            "use_gate": self.use_gate,
             "output_shape": None if self._output_shape is None else list(self._output_shape),
             "attention_axes": None if axes is None else list(axes),
+            "sliding_window": self.sliding_window,
             "kernel_initializer": arg_utils.serialize("initializers", self.kernel_initializer),
             "bias_initializer": arg_utils.serialize("initializers", self.bias_initializer),
             "kernel_regularizer": arg_utils.serialize("regularizers", self.kernel_regularizer),
