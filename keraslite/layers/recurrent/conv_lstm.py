@@ -205,9 +205,18 @@ class _ConvLSTM(_CellLayer):
 
     _cell_arg_names = _CELL_ARGS
 
-    def __init__(self, filters, kernel_size, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, activity_regularizer=None,
-                 **kwargs):
+    # Keras's signature and order: a script may pass strides, padding, ... positionally.
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+        given = locals()
+        kwargs.update({k: given[k] for k in _CELL_ARGS if k not in ("filters", "kernel_size")})
         cls = type(self).__name__
         if stateful:
             raise ValueError(f"{cls}: `stateful=True` is not supported by keraslite (the "

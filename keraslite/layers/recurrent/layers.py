@@ -10,6 +10,17 @@ _COMMON = ("activation", "use_bias", "kernel_initializer", "recurrent_initialize
            "recurrent_dropout", "seed")
 
 
+def _forwarded(args: dict) -> dict:
+    """An ``__init__``'s ``locals()`` as keyword arguments for ``_CellLayer.__init__``."""
+    # The explicit signatures below exist so that positional calls bind as in Keras
+    # (``LSTM(64, "tanh")`` is the activation, not return_sequences).
+    args = dict(args)
+    args.pop("self")
+    args.pop("__class__", None)
+    extra = args.pop("kwargs")
+    return {**args, **extra}
+
+
 class SimpleRNN(_CellLayer):
     """Fully connected RNN whose output is fed back as the next step's state.
 
@@ -20,6 +31,15 @@ class SimpleRNN(_CellLayer):
 
     _cell_class = SimpleRNNCell
     _cell_arg_names = _COMMON
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
+        super().__init__(**_forwarded(locals()))
 
 
 class LSTM(_CellLayer):
@@ -37,6 +57,16 @@ class LSTM(_CellLayer):
     _cell_class = LSTMCell
     _cell_arg_names = _COMMON + ("recurrent_activation", "unit_forget_bias")
 
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 use_cudnn="auto", **kwargs):
+        super().__init__(**_forwarded(locals()))
+
 
 class GRU(_CellLayer):
     """Gated Recurrent Unit (Cho et al., 2014); ``reset_after=True`` is the cuDNN variant.
@@ -48,3 +78,13 @@ class GRU(_CellLayer):
 
     _cell_class = GRUCell
     _cell_arg_names = _COMMON + ("recurrent_activation", "reset_after")
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 use_cudnn="auto", **kwargs):
+        super().__init__(**_forwarded(locals()))
