@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from keraslite import ops
+from keraslite.backends import image as backend_image
 from keraslite.layers import arg_utils
 from keraslite.layers.layer import Layer
 from keraslite.layers.preprocessing import image_ops
@@ -41,7 +42,13 @@ def _output_shape(input_shape, height, width, data_format):
 
 
 class Resizing(Layer):
-    """Resizes images to ``(height, width)`` (bilinear or nearest, half-pixel centres).
+    """Resizes images to ``(height, width)`` (half-pixel centres).
+
+    ``interpolation`` is "bilinear", "nearest", "bicubic", "lanczos3" or "lanczos5" (and
+    "area" on the TensorFlow backend). ``antialias=True`` widens the kernel when shrinking so
+    that it low-pass filters (no aliasing). Bilinear and nearest without antialiasing are
+    computed here; the other kernels, and antialiasing, are the backend's image resampling
+    (``keraslite.ops.image.resize``), as in Keras on the same backend.
 
     With ``crop_to_aspect_ratio=True`` the largest centred window of the target aspect ratio is
     cropped first, so the image is not distorted.
@@ -58,8 +65,9 @@ class Resizing(Layer):
         name = type(self).__name__
         self.height = arg_utils.positive_int(name, "height", height)
         self.width = arg_utils.positive_int(name, "width", width)
-        if interpolation not in image_ops.INTERPOLATIONS:
-            raise arg_utils.invalid(name, "interpolation", "'bilinear' or 'nearest'",
+        allowed = tuple(backend_image.INTERPOLATIONS)
+        if interpolation not in allowed:
+            raise arg_utils.invalid(name, "interpolation", f"one of {allowed} on this backend",
                                     interpolation)
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
@@ -69,17 +77,22 @@ class Resizing(Layer):
                                     "False when crop_to_aspect_ratio=True", pad_to_aspect_ratio)
         if fill_mode != "constant":
             raise arg_utils.invalid(name, "fill_mode", "'constant'", fill_mode)
-        if antialias:
-            raise arg_utils.invalid(name, "antialias", "False (antialiasing is not supported)",
-                                    antialias)
+        if not isinstance(antialias, (bool, int)):
+            raise arg_utils.invalid(name, "antialias", "a bool", antialias)
         self.fill_mode = fill_mode
         self.fill_value = float(fill_value)
-        self.antialias = False
+        self.antialias = bool(antialias)
         self.data_format = arg_utils.standardize_data_format(name, data_format)
 
     def call(self, inputs):
         if "float" not in ops.standardize_dtype(inputs.dtype):
             inputs = ops.cast(inputs, self.compute_dtype)
+        if self.antialias or self.interpolation not in image_ops.INTERPOLATIONS:
+            return ops.image.resize(
+                inputs, (self.height, self.width), interpolation=self.interpolation,
+                antialias=self.antialias, crop_to_aspect_ratio=self.crop_to_aspect_ratio,
+                pad_to_aspect_ratio=self.pad_to_aspect_ratio, fill_value=self.fill_value,
+                data_format=self.data_format)
         return resize_images(inputs, self.height, self.width, self.interpolation,
                              self.crop_to_aspect_ratio, self.data_format,
                              self.pad_to_aspect_ratio, self.fill_value)

@@ -1,9 +1,10 @@
-"""UpSampling1D/2D/3D: repeat (or, in 2D, bilinearly interpolate) along the spatial axes."""
+"""UpSampling1D/2D/3D: repeat (or, in 2D, interpolate) along the spatial axes."""
 from __future__ import annotations
 
 import numpy as np
 
 from keraslite import ops
+from keraslite.backends import image as backend_image
 from keraslite.layers import arg_utils
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
@@ -78,7 +79,9 @@ class UpSampling1D(_UpSampling):
 
 class UpSampling2D(_UpSampling):
     """Upsamples height and width by ``size``; ``interpolation`` is "nearest" (repeat rows and
-    columns) or "bilinear".
+    columns), "bilinear", "bicubic", "lanczos3" or "lanczos5" (and "area" on the TensorFlow
+    backend). The kernels other than nearest and bilinear are the backend's own image
+    resampling (``keraslite.ops.image.resize``), as in Keras on the same backend.
 
     Example::
 
@@ -91,9 +94,10 @@ class UpSampling2D(_UpSampling):
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(size, data_format=data_format, **kwargs)
         value = interpolation.lower() if isinstance(interpolation, str) else interpolation
-        if value not in ("nearest", "bilinear"):
-            raise arg_utils.invalid("UpSampling2D", "interpolation", "'nearest' or 'bilinear'",
-                                    interpolation)
+        allowed = ("nearest",) + tuple(backend_image.INTERPOLATIONS)
+        if value not in allowed:
+            raise arg_utils.invalid("UpSampling2D", "interpolation",
+                                    f"one of {allowed} on this backend", interpolation)
         self.interpolation = value
 
     def call(self, inputs):
@@ -103,8 +107,12 @@ class UpSampling2D(_UpSampling):
         h, w = inputs.shape[h_axis], inputs.shape[w_axis]
         if h is None or w is None:
             raise ValueError(
-                f"Layer '{self.name}' needs known height and width for bilinear upsampling. "
-                f"Received: shape={tuple(inputs.shape)}")
+                f"Layer '{self.name}' needs known height and width for "
+                f"{self.interpolation} upsampling. Received: shape={tuple(inputs.shape)}")
+        if self.interpolation != "bilinear":
+            return ops.image.resize(inputs, (h * self.size[0], w * self.size[1]),
+                                    interpolation=self.interpolation,
+                                    data_format=self.data_format)
         dtype = inputs.dtype
         rows = ops.convert_to_tensor(_bilinear_matrix(h, self.size[0]).astype("float32"))
         cols = ops.convert_to_tensor(_bilinear_matrix(w, self.size[1]).astype("float32"))
