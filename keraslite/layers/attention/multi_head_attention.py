@@ -349,15 +349,18 @@ class MultiHeadAttention(Layer):
                 m = ops.expand_dims(ops.cast(m, "bool"), -2)                   # (B, 1, S)
                 auto = m if auto is None else ops.logical_and(auto, m)
         if use_causal_mask:
-            c = causal_mask(query.shape[1], value.shape[1])
+            # ops.shape: a sequence length unknown when traced (None) is a scalar tensor there
+            c = causal_mask(ops.shape(query)[1], ops.shape(value)[1])
             auto = c if auto is None else ops.logical_and(auto, c)
         if self.sliding_window is not None:
-            w = sliding_window_mask(query.shape[1], value.shape[1], self.sliding_window)
+            w = sliding_window_mask(ops.shape(query)[1], ops.shape(value)[1],
+                                    self.sliding_window)
             auto = w if auto is None else ops.logical_and(auto, w)
         if auto is not None and len(query.shape) != 3:
             raise ValueError(
                 f"Layer '{self.name}': padding, causal and sliding-window masks need query and "
-                f"value of rank 3. Received: query shape={tuple(query.shape)}, value shape={tuple(value.shape)}")
+                f"value of rank 3. Received: query shape={tuple(query.shape)}, "
+                f"value shape={tuple(value.shape)}")
         if attention_mask is not None:
             attention_mask = ops.cast(attention_mask, "bool")
             expected = (None,) + tuple(query.shape[1:-1]) + tuple(value.shape[1:-1])
