@@ -6,7 +6,8 @@ XceptionBlock      no hyperparameters (Xception's layout is fixed)
 EfficientNetBlock  ``version`` b0|b1|b2 (b0)
 Flatten            none
 SpatialReduction   ``reduction_type`` flatten|global_avg|global_max (global_avg)
-ImageBlock         ``block_type`` vanilla|resnet|xception (vanilla), ``normalize`` (True),
+ImageBlock         ``block_type`` vanilla|resnet|xception (vanilla; the search tries resnet and
+                   xception only for images at least 32x32 and 71x71), ``normalize`` (True),
                    ``augment`` (False); then the chosen block's own space under
                    ``conv_block/``, ``res_net_block/`` or ``xception_block/``, and the
                    augmentation's under ``image_augmentation/``
@@ -168,7 +169,14 @@ class ImageBlock(Block):
         if _boolean(hp, "augment", self.augment, False):
             with hp.name_scope("image_augmentation"):
                 x = ImageAugmentation(name="image_augmentation").build(hp, [x])
-        kind = _choice(hp, "block_type", self.block_type, list(self.block_types), "vanilla")
+        # The search leaves out application blocks whose minimum input is larger than the
+        # images: upsampling 8x8 digits to 71x71 for an Xception trained from scratch costs
+        # many minutes per trial on a CPU for no gain. Naming block_type still builds them.
+        height, width = (int(d) for d in x.shape[1:3])
+        smallest = {"resnet": ResNetBlock.min_size, "xception": XceptionBlock.min_size}
+        choices = [k for k in self.block_types
+                   if k == "vanilla" or min(height, width) >= smallest[k]]
+        kind = _choice(hp, "block_type", self.block_type, choices, "vanilla")
         block = {"vanilla": lambda: ConvBlock(name="conv_block"),
                  "resnet": lambda: ResNetBlock(name="res_net_block"),
                  "xception": lambda: XceptionBlock(name="xception_block")}[kind]()

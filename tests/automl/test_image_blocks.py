@@ -75,6 +75,17 @@ def test_image_block_default_is_a_normalized_conv_block():
         ak.ImageBlock(block_type="vgg")
 
 
+@pytest.mark.parametrize("size, searched", [(8, ["vanilla"]), (32, ["vanilla", "resnet"]),
+                                            (71, ["vanilla", "resnet", "xception"])])
+def test_image_block_searches_application_blocks_only_for_images_big_enough(size, searched):
+    hp = HyperParameters()
+    inputs = keraslite.Input(shape=(size, size, 1))
+    with hp.name_scope("image"):
+        ak.ImageBlock(name="image", normalize=False).build(hp, [inputs])
+    (entry,) = [e for e in hp.space if e.name == "image/block_type"]
+    assert list(entry.config["values"]) == searched
+
+
 def test_argument_checks():
     with pytest.raises(ValueError, match="tuner must be"):
         ak.ImageClassifier(tuner="grid")
