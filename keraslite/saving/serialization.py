@@ -56,12 +56,23 @@ def _builtin_layers():
     return _BUILTINS
 
 
-def get_registered_object(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    """The class for ``name`` from custom_objects, the user registry, or keraslite's own layers."""
+_AUTOML_PREFIX = "keraslite.automl>"
+
+
+def get_registered_object(name: str, custom_objects: dict[str, Any] | None = None,
+                          module_objects: dict[str, Any] | None = None) -> Any:
+    """The class for ``name`` from custom_objects, the user registry, ``module_objects`` (a
+    dict the caller passes, as in Keras), or keraslite's own layers."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if name.startswith(_AUTOML_PREFIX) and name not in _REGISTRY:
+        # keraslite's own automl classes register when keraslite.automl is imported; a fixed
+        # module of this package, never one named by the file.
+        import keraslite.automl  # noqa: F401
     if name in _REGISTRY:
         return _REGISTRY[name]
+    if module_objects and name in module_objects:
+        return module_objects[name]
     short = name.split(">")[-1]
     if custom_objects and short in custom_objects:
         return custom_objects[short]

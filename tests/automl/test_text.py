@@ -3,6 +3,10 @@
 The data are short sentences from a fixed vocabulary whose label is set by one keyword, so a
 bag of words or an embedding learns them in a couple of epochs.
 """
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -47,6 +51,14 @@ def test_text_classifier_learns_the_keyword_and_exports_a_raw_string_model(tmp_p
         exported.save(str(tmp_path / name))
         loaded = keraslite.models.load_model(str(tmp_path / name))
         np.testing.assert_array_equal(loaded.predict(texts[80:], verbose=0), probabilities)
+    # A fresh process that never imports keraslite.automl loads it too.
+    np.save(tmp_path / "texts.npy", texts[80:])
+    script = ("import sys, numpy as np, keraslite; m = keraslite.models.load_model(sys.argv[1]); "
+              "np.save(sys.argv[3], m.predict(np.load(sys.argv[2]), verbose=0))")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "text.keraslite"),
+                    str(tmp_path / "texts.npy"), str(tmp_path / "fresh.npy")], check=True,
+                   cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    np.testing.assert_array_equal(np.load(tmp_path / "fresh.npy"), probabilities)
 
 
 def test_text_regressor_takes_a_list_of_strings_and_builds_a_linear_head(tmp_path):
