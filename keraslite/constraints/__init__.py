@@ -18,7 +18,13 @@ max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNo
 
 
 _REGISTRY = ObjectRegistry("constraint", "keraslite.constraints", ALL_OBJECTS, Constraint)
-serialize = _REGISTRY.serialize
+
+
+def serialize(constraint):
+    """``constraint`` as a JSON-ready config (Keras's parameter name)."""
+    return _REGISTRY.serialize(constraint)
+
+
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get  # a name, a config dict, an instance, a class or a callable
 

@@ -50,7 +50,13 @@ _REGISTRY = ObjectRegistry(
         "initializers.deserialize expects a dict with 'class_name' and 'config'. "
         f"Received: {config!r}"),
 )
-serialize = _REGISTRY.serialize
+
+
+def serialize(initializer):
+    """``initializer`` as a JSON-ready config (Keras's parameter name)."""
+    return _REGISTRY.serialize(initializer)
+
+
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get  # a name, a config dict, an Initializer or a callable (shape, dtype)
 

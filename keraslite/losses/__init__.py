@@ -65,9 +65,20 @@ _REGISTRY = ObjectRegistry(
     serialize_error=lambda obj: ValueError(
         f"Cannot serialize loss {obj!r}: it is neither a Loss nor a built-in loss function."),
 )
-# A Loss instance -> Keras-style dict; a built-in function -> its name.
-serialize = _REGISTRY.serialize
-deserialize = _REGISTRY.deserialize
+
+
+def serialize(loss):
+    """``loss`` as a JSON-ready config (Keras's parameter name).
+
+    A Loss instance gives a Keras-style dict; a built-in function gives its name."""
+    return _REGISTRY.serialize(loss)
+
+
+def deserialize(name, custom_objects=None):
+    """A loss from a config or a name (Keras's parameter names)."""
+    return _REGISTRY.deserialize(name, custom_objects)
+
+
 # Function names ("mse", "binary_crossentropy") give the plain function, class names
 # ("MeanSquaredError") a default instance.
 get = _REGISTRY.get

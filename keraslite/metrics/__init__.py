@@ -90,7 +90,13 @@ _REGISTRY = ObjectRegistry(
     serialize_error=lambda obj: ValueError(
         f"Cannot serialize metric {obj!r}: it is neither a Metric nor a built-in metric function."),
 )
-serialize = _REGISTRY.serialize
+
+
+def serialize(metric):
+    """``metric`` as a JSON-ready config (Keras's parameter name)."""
+    return _REGISTRY.serialize(metric)
+
+
 deserialize = _REGISTRY.deserialize
 # Like Keras 3, names ("auc", "mse", "Precision", "binary_accuracy") give a default instance of
 # the metric class. The compile strings "accuracy"/"acc"/"crossentropy"/"ce" depend on the loss

@@ -42,7 +42,13 @@ _REGISTRY = ObjectRegistry(
     interpret_hint=". Pass a name, a config dict or an Optimizer instance.",
     config_takes_custom_objects=True,
 )
-serialize = _REGISTRY.serialize
+
+
+def serialize(optimizer):
+    """``optimizer`` as a JSON-ready config (Keras's parameter name)."""
+    return _REGISTRY.serialize(optimizer)
+
+
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get  # a name ("adam", "sgd", ...), a config dict or an instance
 

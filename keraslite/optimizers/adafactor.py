@@ -6,6 +6,7 @@ from keraslite import ops
 from keraslite.initializers import Constant
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.variables import Variable, creating_path
+from keraslite.optimizers.base_args import base_args
 
 
 def _rms(x):
@@ -23,9 +24,12 @@ class Adafactor(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_2_decay: float = -0.8, epsilon_1: float = 1e-30,
-                 epsilon_2: float = 1e-3, clip_threshold: float = 1.0, relative_step: bool = True,
-                 name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+                 epsilon_2: float = 1e-3, clip_threshold: float = 1.0, relative_step: bool =
+                 True, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **base_args(locals()),
+                         **kwargs)
         self.beta_2_decay, self.epsilon_1, self.epsilon_2 = beta_2_decay, epsilon_1, epsilon_2
         self.clip_threshold, self.relative_step = clip_threshold, relative_step
 

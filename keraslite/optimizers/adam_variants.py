@@ -4,14 +4,19 @@ from __future__ import annotations
 from keraslite import ops
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.variables import Variable
+from keraslite.optimizers.base_args import base_args
 
 
 class Adamax(Optimizer):
     """Adam with the infinity norm: ``u = max(beta_2 * u, |g|)``;
     ``param -= lr * m / ((1 - beta_1**t) * (u + epsilon))``."""
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **base_args(locals()),
+                         **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     @property
@@ -34,8 +39,12 @@ class Nadam(Optimizer):
     """Adam with Nesterov momentum and the momentum schedule
     ``u_t = beta_1 * (1 - 0.5 * 0.96**t)`` (kept as the running product ``u_product``)."""
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **base_args(locals()),
+                         **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self._u_product = Variable(1.0, dtype="float32", trainable=False, name="u_product")
         self._u_product.path = f"{self.name}/u_product"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.optimizers.optimizer import Optimizer
+from keraslite.optimizers.base_args import base_args
 
 
 class Lamb(Optimizer):
@@ -15,9 +16,13 @@ class Lamb(Optimizer):
         opt = keraslite.optimizers.Lamb(learning_rate=1e-3)
     """
 
-    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon:
+                 float = 1e-7, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **base_args(locals()),
+                         **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     @property

@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 
 from keraslite import ops
 from keraslite.optimizers.optimizer import Optimizer
+from keraslite.optimizers.base_args import base_args
 
 
 def _swap_last_axes(x):
@@ -45,14 +46,18 @@ class Muon(Optimizer):
 
     def __init__(self, learning_rate=0.001, adam_beta_1: float = 0.9, adam_beta_2: float = 0.999,
                  adam_weight_decay: Optional[float] = 0.004, epsilon: float = 1e-7,
-                 weight_decay: Optional[float] = 0.004, name=None,
+                 weight_decay: Optional[float] = 0.004, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None,
                  exclude_layers: Optional[Sequence[str]] = None, exclude_embeddings: bool = True,
                  muon_a: float = 3.4445, muon_b: float = -4.7750, muon_c: float = 2.0315,
                  adam_lr_ratio: float = 1, momentum: float = 0.95, ns_steps: int = 5,
                  nesterov: bool = True, rms_rate: Optional[float] = 0.2, **kwargs):
         # The base class's decay uses one rate for all variables; Muon has two, applied in
         # ``update`` (same lr, same order: before the step).
-        super().__init__(learning_rate=learning_rate, name=name, weight_decay=None, **kwargs)
+        super().__init__(learning_rate=learning_rate, name=name, weight_decay=None,
+                         **base_args(locals(), skip=("weight_decay",)), **kwargs)
         if isinstance(ns_steps, bool) or not isinstance(ns_steps, int) or ns_steps < 0:
             raise ValueError("Muon: `ns_steps` must be an int >= 0. "
                              f"Received: ns_steps={ns_steps!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.optimizers.optimizer import Optimizer
+from keraslite.optimizers.base_args import base_args
 
 
 class ScheduleFreeAdamW(Optimizer):
@@ -16,9 +17,13 @@ class ScheduleFreeAdamW(Optimizer):
         opt = keraslite.optimizers.ScheduleFreeAdamW(learning_rate=2.5e-3, warmup_steps=100)
     """
 
-    def __init__(self, learning_rate=0.0025, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, warmup_steps: int = 0, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+    def __init__(self, learning_rate=0.0025, beta_1: float = 0.9, beta_2: float = 0.999, epsilon:
+                 float = 1e-8, warmup_steps: int = 0, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **base_args(locals()),
+                         **kwargs)
         if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
             raise ValueError("ScheduleFreeAdamW: `warmup_steps` must be an int >= 0. "
                              f"Received: warmup_steps={warmup_steps!r}")

@@ -191,7 +191,8 @@ ALL_OBJECTS = {cls.__name__: cls for cls in (
     CosineDecayRestarts)}
 
 
-def serialize(schedule) -> dict:
+def serialize(learning_rate_schedule) -> dict:
+    schedule = learning_rate_schedule  # Keras's parameter name
     return {"module": "keraslite.optimizers.schedules", "class_name": type(schedule).__name__,
             "config": schedule.get_config(), "registered_name": None}
 

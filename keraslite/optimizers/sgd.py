@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.optimizers.optimizer import Optimizer
+from keraslite.optimizers.base_args import base_args
 
 
 class SGD(Optimizer):
@@ -14,10 +15,14 @@ class SGD(Optimizer):
         opt = keraslite.optimizers.SGD(learning_rate=0.1, momentum=0.9)
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="SGD", **kwargs):
         if name == "SGD":
             name = None  # let the base class pick a unique "sgd", "sgd_1", ...
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        super().__init__(learning_rate=learning_rate, name=name, **base_args(locals()),
+                         **kwargs)
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"SGD: `momentum` must be in [0, 1]. Received: momentum={momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)

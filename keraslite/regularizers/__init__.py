@@ -16,7 +16,13 @@ l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
 
 _REGISTRY = ObjectRegistry("regularizer", "keraslite.regularizers", ALL_OBJECTS, Regularizer)
-serialize = _REGISTRY.serialize
+
+
+def serialize(regularizer):
+    """``regularizer`` as a JSON-ready config (Keras's parameter name)."""
+    return _REGISTRY.serialize(regularizer)
+
+
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get  # a name ("l1", "l2", "l1_l2"), a config dict, an instance or a callable
 
