@@ -48,7 +48,8 @@ def image_data_format() -> str:
     return _settings["image_data_format"]
 
 
-def set_image_data_format(value: str) -> None:
+def set_image_data_format(data_format: str) -> None:
+    value = data_format  # Keras's parameter name
     if value not in ("channels_last", "channels_first"):
         raise ValueError(
             f"image_data_format must be 'channels_last' or 'channels_first'. Received: {value!r}"

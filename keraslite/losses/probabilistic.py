@@ -125,10 +125,11 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     out of both the sum and the count of the mean."""
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy", dtype=None):
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
-                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class)
-        self.from_logits, self.ignore_class = from_logits, ignore_class
+                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
+                         axis=axis)
+        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
 
     def call(self, y_true, y_pred):
         # no rank matching here: (N,) and (N, 1) targets are both handled by the function

@@ -48,8 +48,13 @@ Hinge = _wrapper("Hinge", H.hinge, "hinge", "Running mean hinge loss.")
 SquaredHinge = _wrapper("SquaredHinge", H.squared_hinge, "squared_hinge", "Running mean squared hinge loss.")
 CategoricalHinge = _wrapper("CategoricalHinge", H.categorical_hinge, "categorical_hinge",
                             "Running mean categorical hinge loss.")
-CosineSimilarity = _wrapper("CosineSimilarity", _cosine, "cosine_similarity",
-                            "Running mean cosine similarity (1 for parallel vectors).", axis=-1)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Running mean cosine similarity (1 for parallel vectors)."""
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(_cosine, name=name, dtype=dtype, axis=axis)
 
 
 class R2Score(Metric):

@@ -14,8 +14,11 @@ def cast(x, dtype):
     return _core.cast(x, _dt.standardize(dtype))
 
 
-def convert_to_tensor(x, dtype=None, sparse=None):
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """A backend tensor from an array-like (a Variable gives its current value)."""
+    if ragged:  # keraslite has no ragged tensors
+        raise ValueError("convert_to_tensor: argument `ragged` is not supported by keraslite; "
+                         f"received ragged={ragged!r}")
     return _core.convert_to_tensor(_unwrap(x), dtype=_dt.standardize(dtype))
 
 
@@ -89,7 +92,10 @@ def scatter(indices, values, shape):
 
 
 @keras_op
-def scatter_update(inputs, indices, updates):
+def scatter_update(inputs, indices, updates, reduction=None):
+    if reduction is not None:
+        raise ValueError("scatter_update: argument `reduction` is not supported by keraslite; "
+                         f"received reduction={reduction!r}")
     return _core.scatter_update(inputs, indices, updates)
 
 

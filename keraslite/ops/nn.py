@@ -11,6 +11,13 @@ from keraslite.backends import nn as _nn
 from keraslite.ops.dispatch import keras_op
 
 
+def _dense_only(op: str, sparse: object) -> None:
+    # keraslite has no sparse tensors: the Keras argument is accepted at its default only.
+    if sparse:
+        raise ValueError(f"{op}: argument `sparse` is not supported by keraslite (outputs are "
+                         f"dense); received sparse={sparse!r}")
+
+
 @keras_op
 def relu(x):
     return _nn.relu(x)
@@ -87,17 +94,23 @@ def log_softmax(x, axis=-1):
 
 
 @keras_op
-def one_hot(x, num_classes, axis=-1, dtype=None):
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    _dense_only("one_hot", sparse)
     return _nn.one_hot(x, num_classes, axis, dtype)
 
 
 @keras_op
-def multi_hot(inputs, num_classes, axis=-1, dtype=None):
+def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
+    _dense_only("multi_hot", sparse)
     return _nn.multi_hot(inputs, num_classes, axis, dtype)
 
 
 @keras_op
-def moments(x, axes, keepdims=False):
+def moments(x, axes, keepdims=False, synchronized=False):
+    if synchronized:
+        # Keras syncs the statistics across replicas; keraslite computes them per device.
+        raise ValueError("moments: argument `synchronized` is not supported by keraslite; "
+                         f"received synchronized={synchronized!r}")
     return _nn.moments(x, axes, keepdims)
 
 

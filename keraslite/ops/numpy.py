@@ -192,7 +192,12 @@ def sum(x, axis=None, keepdims=False):
 
 
 @keras_op
-def prod(x, axis=None, keepdims=False):
+def prod(x, axis=None, keepdims=False, dtype=None):
+    if dtype is not None:  # Keras multiplies in the requested dtype
+        from keraslite.backends import core as _core
+        from keraslite.backends.common import dtypes as _dt
+
+        x = _core.cast(x, _dt.standardize(dtype))
     return _np.prod(x, axis, keepdims)
 
 
