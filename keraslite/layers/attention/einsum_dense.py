@@ -6,6 +6,7 @@ import re
 from keraslite import ops
 from keraslite.layers import arg_utils
 from keraslite.layers.layer import Layer
+from keraslite.utils.unsupported_args import require_default
 
 _EQUATION = re.compile(r"^(\.\.\.)?([a-zA-Z]*),([a-zA-Z]+)->(\.\.\.)?([a-zA-Z]*)$")
 
@@ -39,11 +40,15 @@ class EinsumDense(Layer):
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
-        kwargs.pop("lora_rank", None)
-        kwargs.pop("lora_alpha", None)
-        kwargs.pop("quantization_config", None)
+                 kernel_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 gptq_unpacked_column_size=None, quantization_config=None,
+                 activity_regularizer=None, **kwargs):
+        # LoRA, GPTQ and quantization are not implemented: accepted at Keras's default only.
+        for key, value in (("lora_rank", lora_rank), ("lora_alpha", lora_alpha),
+                           ("gptq_unpacked_column_size", gptq_unpacked_column_size),
+                           ("quantization_config", quantization_config)):
+            require_default("EinsumDense", key, value)
         super().__init__(**kwargs)
         from keraslite import activations, initializers
 

@@ -39,11 +39,11 @@ class GroupQueryAttention(Layer):
 
     def __init__(self, head_dim: int, num_query_heads: int, num_key_value_heads: int,
                  dropout: float = 0.0, use_bias: bool = True, sliding_window: Optional[int] = None,
-                 flash_attention: Optional[bool] = None, use_gate: bool = False,
+                 flash_attention: Optional[bool] = None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, seed: Optional[int] = None,
-                 **kwargs):
+                 kernel_constraint=None, bias_constraint=None, use_gate: bool = False,
+                 seed: Optional[int] = None, **kwargs):
         super().__init__(**kwargs)
         from keraslite import initializers
 

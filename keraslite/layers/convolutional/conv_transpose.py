@@ -61,8 +61,9 @@ class Conv3DTranspose(BaseConvTranspose):
         layer(np.zeros((1, 5, 5, 5, 2))).shape    # (1, 11, 11, 11, 4)
     """
 
+    # Keras orders data_format before output_padding here (unlike 1-D and 2-D).
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
-                 output_padding=None, data_format=None, dilation_rate=(1, 1, 1), activation=None,
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1), activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):

@@ -5,6 +5,7 @@ from keraslite import ops
 from keraslite.layers import arg_utils
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
+from keraslite.utils.unsupported_args import require_default
 
 
 class Dense(Layer):
@@ -26,7 +27,11 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
+        # LoRA and quantization are not implemented: accepted at Keras's default only.
+        for key, value in (("lora_rank", lora_rank), ("lora_alpha", lora_alpha),
+                           ("quantization_config", quantization_config)):
+            require_default("Dense", key, value)
         super().__init__(**kwargs)
         from keraslite import activations, initializers
 

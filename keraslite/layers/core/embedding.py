@@ -23,10 +23,11 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 activity_regularizer=None, weights=None, **kwargs):
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
+                 activity_regularizer=None, **kwargs):
         # Keras configs carry these (quantization and LoRA are not supported here).
-        for key in ("lora_rank", "lora_alpha", "quantization_config"):
-            value = kwargs.pop(key, None)
+        for key, value in (("lora_rank", lora_rank), ("lora_alpha", lora_alpha),
+                           ("quantization_config", quantization_config)):
             if value is not None:
                 raise ValueError(f"Embedding: argument `{key}` is not supported by keraslite. "
                                  f"Received: {key}={value!r}; leave it unset.")

@@ -4,13 +4,17 @@ from __future__ import annotations
 from keraslite.backends import core
 from keraslite.layers.layer import Layer
 from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.utils.unsupported_args import require_default
 
 
 class InputLayer(Layer):
     """Holds the symbolic tensor a functional model starts from. Has no weights."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False, name=None,
-                 batch_shape=None, input_tensor=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+        # keraslite has no ragged tensors and no optional (None-valued) inputs.
+        require_default("InputLayer", "ragged", ragged or None)
+        require_default("InputLayer", "optional", optional, False)
         kwargs.pop("input_shape", None)
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         super().__init__(name=name or _input_name(), **kwargs)
@@ -72,9 +76,10 @@ def _input_name():
     return naming.unique_name("input_layer")
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=False, batch_shape=None, name=None,
-          tensor=None):
+def Input(shape=None, batch_size=None, dtype=None, sparse=False, ragged=None, batch_shape=None,
+          name=None, tensor=None, optional=False):
     """A symbolic input for the functional API, e.g. ``x = Input(shape=(784,))``."""
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       batch_shape=batch_shape, name=name, input_tensor=tensor)
+                       ragged=ragged, batch_shape=batch_shape, name=name, input_tensor=tensor,
+                       optional=optional)
     return layer.output_tensor

@@ -7,6 +7,7 @@ from keraslite import backend, ops
 from keraslite.layers import arg_utils
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
+from keraslite.utils.unsupported_args import require_default
 
 
 class BatchNormalization(Layer):
@@ -32,7 +33,12 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, **kwargs):
+                 gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
+                 synchronized=False, **kwargs):
+        # Batch renormalization is not implemented: accepted at Keras's defaults only.
+        require_default("BatchNormalization", "renorm", renorm, False)
+        require_default("BatchNormalization", "renorm_clipping", renorm_clipping)
+        require_default("BatchNormalization", "renorm_momentum", renorm_momentum, 0.99)
         super().__init__(**kwargs)
         from keraslite import initializers
 

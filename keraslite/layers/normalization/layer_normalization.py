@@ -24,9 +24,10 @@ class LayerNormalization(Layer):
         y = ln(np.random.rand(2, 5, 8))   # each (example, position) normalized over 8 features
     """
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 rms_scaling=False, **kwargs):
         super().__init__(**kwargs)
         from keraslite import initializers
 

@@ -13,6 +13,7 @@ class MaxPooling2D(BasePooling):
     """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
-                 **kwargs):
+                 name=None, **kwargs):
         super().__init__(pool_size, strides, pool_dimensions=2, pool_mode="max",
-                         padding=padding, data_format=data_format, **kwargs)
+                         padding=padding, data_format=data_format, name=name,
+                         **kwargs)

@@ -12,9 +12,11 @@ class MaxPooling1D(BasePooling):
         keraslite.layers.MaxPooling1D()(np.zeros((1, 6, 3))).shape   # (1, 3, 3)
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
         super().__init__(pool_size, strides, pool_dimensions=1, pool_mode="max",
-                         padding=padding, data_format=data_format, **kwargs)
+                         padding=padding, data_format=data_format, name=name,
+                         **kwargs)
 
 
 class AveragePooling1D(BasePooling):
@@ -25,9 +27,11 @@ class AveragePooling1D(BasePooling):
         keraslite.layers.AveragePooling1D()(np.zeros((1, 6, 3))).shape   # (1, 3, 3)
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
         super().__init__(pool_size, strides, pool_dimensions=1, pool_mode="average",
-                         padding=padding, data_format=data_format, **kwargs)
+                         padding=padding, data_format=data_format, name=name,
+                         **kwargs)
 
 
 class MaxPooling3D(BasePooling):
@@ -39,9 +43,10 @@ class MaxPooling3D(BasePooling):
     """
 
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
-                 **kwargs):
+                 name=None, **kwargs):
         super().__init__(pool_size, strides, pool_dimensions=3, pool_mode="max",
-                         padding=padding, data_format=data_format, **kwargs)
+                         padding=padding, data_format=data_format, name=name,
+                         **kwargs)
 
 
 class AveragePooling3D(BasePooling):
@@ -53,6 +58,7 @@ class AveragePooling3D(BasePooling):
     """
 
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
-                 **kwargs):
+                 name=None, **kwargs):
         super().__init__(pool_size, strides, pool_dimensions=3, pool_mode="average",
-                         padding=padding, data_format=data_format, **kwargs)
+                         padding=padding, data_format=data_format, name=name,
+                         **kwargs)

@@ -103,8 +103,9 @@ class RandomBrightness(_ColorLayer):
 class RandomInvert(_ColorLayer):
     """Inverts an image (``high - x``) with a probability drawn from ``factor`` per image."""
 
-    def __init__(self, factor=1.0, value_range=(0, 255), seed: Optional[int] = None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
+    def __init__(self, factor=1.0, value_range=(0, 255), seed: Optional[int] = None,
+                 data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = _factor("RandomInvert", factor, (0.0, 1.0))
         self.value_range = _value_range("RandomInvert", value_range)
 
@@ -157,8 +158,9 @@ class RandomPosterization(_ColorLayer):
     """Keeps only the top ``bits`` bits of each 8-bit channel value; ``bits`` is ``factor``
     when fixed, else drawn per image from ``[factor[0], factor[1])`` (within 1-8)."""
 
-    def __init__(self, factor, value_range=(0, 255), seed: Optional[int] = None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
+    def __init__(self, factor, value_range=(0, 255), data_format=None,
+                 seed: Optional[int] = None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
         low, high = _factor("RandomPosterization", factor, (1.0, 8.0))
         self.factor = (int(low), int(high))
         self.value_range = _value_range("RandomPosterization", value_range)

@@ -20,7 +20,7 @@ class CutMix(MixUp):
         out = CutMix(factor=1.0, seed=0)({"images": images, "labels": one_hot_labels})
     """
 
-    def __init__(self, factor=1.0, data_format=None, seed: Optional[int] = None, **kwargs):
+    def __init__(self, factor=1.0, seed: Optional[int] = None, data_format=None, **kwargs):
         super().__init__(alpha=1.0, data_format=data_format, seed=seed, **kwargs)
         self.factor = _factor("CutMix", factor, (0.0, float("inf")))
 

@@ -99,8 +99,8 @@ class Discretization(Layer):
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
-                 sparse=False, **kwargs):
-        super().__init__(**kwargs)
+                 sparse=False, dtype=None, name=None, **kwargs):
+        super().__init__(dtype=dtype, name=name, **kwargs)
         if output_mode not in ("int",) + ENCODE_MODES:
             raise arg_utils.invalid("Discretization", "output_mode",
                                     "'int', 'one_hot', 'multi_hot' or 'count'", output_mode)

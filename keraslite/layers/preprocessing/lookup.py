@@ -19,6 +19,7 @@ from keraslite.layers.layer import Layer
 from keraslite.layers.preprocessing.encoding import encode_categorical
 from keraslite.layers.preprocessing.string_hash import fingerprint64
 from keraslite.ops.keras_tensor import KerasTensor
+from keraslite.utils.unsupported_args import require_default
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
@@ -332,6 +333,19 @@ class StringLookup(_IndexLookup):
         lookup(np.array([["a", "z", "b"]]))    # [[1, 0, 2]]
     """
 
+    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
+                 vocabulary=None, idf_weights=None, invert=False, output_mode="int",
+                 pad_to_max_tokens=False, sparse=False, encoding="utf-8", name=None, salt=None,
+                 **kwargs):
+        # Strings are Python str here (no byte encoding step); OOV salting is not implemented.
+        require_default("StringLookup", "encoding", encoding, "utf-8")
+        require_default("StringLookup", "salt", salt)
+        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
+                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
+                         idf_weights=idf_weights, invert=invert, output_mode=output_mode,
+                         sparse=sparse, pad_to_max_tokens=pad_to_max_tokens, name=name,
+                         **kwargs)
+
     def call(self, inputs):
         if self.invert:
             return self._host_invert(backend.convert_to_numpy(inputs)
@@ -359,12 +373,17 @@ class IntegerLookup(_IndexLookup):
     _host_side_preprocessing = False
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
-                 output_mode="int", sparse=False, vocabulary=None, vocabulary_dtype="int64",
-                 idf_weights=None, invert=False, **kwargs):
+                 vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False,
+                 output_mode="int", sparse=False, pad_to_max_tokens=False, oov_method="floormod",
+                 salt=None, name=None, **kwargs):
+        # Keras's hashing of OOV values (oov_method, salt) is not implemented.
+        require_default("IntegerLookup", "oov_method", oov_method, "floormod")
+        require_default("IntegerLookup", "salt", salt)
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
                          mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
                          idf_weights=idf_weights, invert=invert, output_mode=output_mode,
-                         sparse=sparse, **kwargs)
+                         sparse=sparse, pad_to_max_tokens=pad_to_max_tokens, name=name,
+                         **kwargs)
         self.vocabulary_dtype = vocabulary_dtype
 
     def call(self, inputs):
@@ -423,7 +442,8 @@ class TextVectorization(_IndexLookup):
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",
                  output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
-                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", **kwargs):
+                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None,
+                 **kwargs):
         if not (standardize is None or callable(standardize) or standardize in STANDARDIZE):
             raise arg_utils.invalid("TextVectorization", "standardize",
                                     f"None, a callable or one of {STANDARDIZE}", standardize)
@@ -463,7 +483,7 @@ class TextVectorization(_IndexLookup):
                          mask_token="" if output_mode == "int" else None, oov_token="[UNK]",
                          vocabulary=vocabulary, idf_weights=idf_weights,
                          output_mode=output_mode, sparse=sparse,
-                         pad_to_max_tokens=pad_to_max_tokens, **kwargs)
+                         pad_to_max_tokens=pad_to_max_tokens, name=name, **kwargs)
         self.ragged = False
 
     def _tokens(self, text):

@@ -127,8 +127,8 @@ class RandomCrop(_RandomImageLayer):
     size is the same in both modes. Images smaller than the target are resized likewise.
     """
 
-    def __init__(self, height, width, seed=None, data_format=None, **kwargs):
-        super().__init__(seed=seed, data_format=data_format, **kwargs)
+    def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, name=name, **kwargs)
         self.height = arg_utils.positive_int("RandomCrop", "height", height)
         self.width = arg_utils.positive_int("RandomCrop", "width", width)
 

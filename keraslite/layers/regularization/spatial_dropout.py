@@ -9,9 +9,9 @@ from keraslite.layers.regularization.dropout import Dropout
 class _SpatialDropout(Dropout):
     _rank = None  # spatial axes
 
-    def __init__(self, rate, seed=None, data_format=None, **kwargs):
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
         kwargs.pop("noise_shape", None)
-        super().__init__(rate, seed=seed, **kwargs)
+        super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
         name = type(self).__name__
         self.data_format = (arg_utils.standardize_data_format(name, data_format)
                             if self._rank > 1 else "channels_last")
@@ -41,8 +41,8 @@ class SpatialDropout1D(_SpatialDropout):
 
     _rank = 1
 
-    def __init__(self, rate, seed=None, **kwargs):
-        super().__init__(rate, seed=seed, **kwargs)
+    def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
 
 
 class SpatialDropout2D(_SpatialDropout):
