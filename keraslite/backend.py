@@ -28,9 +28,15 @@ def value_and_grad(fn, has_aux=False):
     return core.value_and_grad(fn, has_aux=has_aux)
 
 
-def clear_session() -> None:
-    """Resets default layer names (``dense``, ``dense_1``, ...), like Keras."""
+def clear_session(free_memory: bool = True) -> None:
+    """Resets default layer names (``dense``, ``dense_1``, ...), like Keras; with
+    ``free_memory`` (Keras's default) also collects garbage so freed models release memory."""
+    import gc
+
     from keraslite.utils import naming
+
+    if free_memory:
+        gc.collect()
 
     naming.reset()
     _uids.clear()

@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from keraslite.callbacks.callback import Callback
+from keraslite.utils.unsupported_args import require_default
 
 _STATE_ENTRY = "state.json"
 _VARIABLES_ENTRY = "variables.safetensors"
@@ -39,8 +40,12 @@ class BackupAndRestore(Callback):
                   callbacks=[keraslite.callbacks.BackupAndRestore("run1_backup")])
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
         super().__init__()
+        # Keras keeps a second copy against a write interrupted half-way; keraslite's writes are
+        # atomic, but a second copy is not implemented, so only the default is accepted.
+        require_default("BackupAndRestore", "double_checkpoint", double_checkpoint, False)
         if not isinstance(backup_dir, (str, os.PathLike)) or not os.fspath(backup_dir):
             raise ValueError("BackupAndRestore: backup_dir must be a non-empty folder path. "
                              f"Received: {backup_dir!r}")

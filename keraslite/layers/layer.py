@@ -180,7 +180,8 @@ class Layer(LayerWeights):
         """Creates the weights, given the input shape. The default creates none."""
         self.built = True
 
-    def build_from_config(self, build_config: Config | None) -> None:
+    def build_from_config(self, config: Config | None) -> None:
+        build_config = config  # Keras's parameter name
         if build_config and build_config.get("input_shape") is not None:
             self._build_with_shapes(_as_shape_structure(build_config["input_shape"]))
 

@@ -52,10 +52,12 @@ class LayerWeights:
         return variable
 
     def add_variable(self, shape: Sequence[int] | None, initializer: Any, dtype: Any = None,
-                     trainable: bool = True, name: str | None = None,
+                     trainable: bool = True, autocast: bool = True, regularizer: Any = None,
+                     constraint: Any = None, name: str | None = None,
                      **kwargs: Any) -> Variable:
         return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
-                               trainable=trainable, name=name, **kwargs)
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name, **kwargs)
 
     def _own_weights(self):
         return self._trainable_variables + self._non_trainable_variables

@@ -100,9 +100,12 @@ class Model(Trainer, Layer):
 
     def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
                 print_fn: Callable[..., Any] | None = None, expand_nested: bool = False,
-                show_trainable: bool = False) -> None:
+                show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
         """Prints a table of layers, output shapes and parameter counts (like Keras)."""
         from keraslite.utils.summary import print_summary
+        from keraslite.utils.unsupported_args import require_default
+
+        require_default("Model.summary", "layer_range", layer_range)
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
@@ -121,17 +124,26 @@ class Model(Trainer, Layer):
         return json.dumps(serialize(self), **kwargs)
 
     # -- saving --------------------------------------------------------------------------------
-    def save(self, filepath: FilePath, overwrite: bool = True,
+    def save(self, filepath: FilePath, overwrite: bool = True, zipped: bool | None = None,
              include_optimizer: bool = True) -> None:
         """Saves architecture, weights, compile config and optimizer state to a ``.keraslite``
         file (atomically: a crash mid-save leaves the previous file intact)."""
         from keraslite.saving.model_file import save_model
 
+        if zipped is not None and zipped is not True:
+            # Keras's unzipped folder layout is not implemented: the file is always one archive.
+            raise ValueError("Model.save: argument `zipped` is not supported by keraslite; "
+                             f"received zipped={zipped!r} (only None or True is accepted).")
+
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
-    def save_weights(self, filepath: FilePath, overwrite: bool = True) -> None:
+    def save_weights(self, filepath: FilePath, overwrite: bool = True,
+                     max_shard_size: int | float | None = None) -> None:
         """Saves every weight to a ``.safetensors`` file (atomically)."""
         from keraslite.saving.weights_file import save_weights
+        from keraslite.utils.unsupported_args import require_default
+
+        require_default("Model.save_weights", "max_shard_size", max_shard_size)  # no sharding
 
         save_weights(self, filepath, overwrite=overwrite)
 
@@ -142,11 +154,15 @@ class Model(Trainer, Layer):
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def export(self, filepath: FilePath, format: str = "tf_saved_model", verbose: bool = True,
-               **kwargs: Any) -> None:
+               input_signature: Any = None, **kwargs: Any) -> None:
         """Exports the model for inference: format "tf_saved_model" (a TensorFlow SavedModel) or
         "onnx" (see keraslite.export)."""
         from keraslite.export import export_model
 
+        from keraslite.utils.unsupported_args import require_default
+
+        # The signature comes from the model's inputs (ExportArchive takes explicit ones).
+        require_default("Model.export", "input_signature", input_signature)
         export_model(self, filepath, format=format, verbose=verbose, **kwargs)
 
 

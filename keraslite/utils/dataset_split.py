@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from keraslite.utils.array_dataset import ArrayDataset
+from keraslite.utils.unsupported_args import require_default
 
 
 def _sizes(total: int, left_size, right_size) -> tuple[int, int]:
@@ -32,9 +33,12 @@ def _sizes(total: int, left_size, right_size) -> tuple[int, int]:
 
 
 def split_dataset(dataset, left_size=None, right_size=None, shuffle: bool = False,
-                  seed: int | None = None) -> tuple[ArrayDataset, ArrayDataset]:
+                  seed: int | None = None,
+                  preferred_backend: str | None = None) -> tuple[ArrayDataset, ArrayDataset]:
     """Two unbatched ``ArrayDataset``s of ``left_size`` and ``right_size`` samples (ints, or
     fractions of the whole); call ``.batch(n)`` on each before ``fit``."""
+    # Keras picks a tf.data or torch output type with it; keraslite has one dataset type.
+    require_default("split_dataset", "preferred_backend", preferred_backend)
     if isinstance(dataset, ArrayDataset):
         if dataset._batch_size is not None:
             raise ValueError("split_dataset expects an unbatched dataset; call unbatch() first.")

@@ -16,6 +16,7 @@ import numpy as np
 from keraslite.utils import image_utils
 from keraslite.utils.array_dataset import ArrayDataset
 from keraslite.utils.numerical_utils import to_categorical
+from keraslite.utils.unsupported_args import require_default
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _MAX_TEXT_BYTES = 64 * 2**20
@@ -121,10 +122,13 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                  image_size=(256, 256), shuffle=True, seed=None,
                                  validation_split=None, subset=None, interpolation="bilinear",
                                  follow_links=False, crop_to_aspect_ratio=False,
-                                 pad_to_aspect_ratio=False, data_format=None, verbose=True):
+                                 pad_to_aspect_ratio=False, data_format=None, format="tf",
+                                 verbose=True):
     """Images in ``directory`` (one subfolder per class) as batches of float32
     ``(batch, *image_size, channels)`` and labels, with Keras's arguments. A file that is not a
     readable image raises a ValueError naming it when its batch is read."""
+    # Keras's format="grain" (a Grain dataset) is not implemented; "tf" is its default.
+    require_default("image_dataset_from_directory", "format", format, "tf")
     if pad_to_aspect_ratio:
         raise ValueError("pad_to_aspect_ratio=True is not supported by keraslite; use "
                          "crop_to_aspect_ratio=True or resize the images beforehand.")
@@ -147,9 +151,11 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
 def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                 class_names=None, batch_size=32, max_length=None, shuffle=True,
                                 seed=None, validation_split=None, subset=None,
-                                follow_links=False, verbose=True):
+                                follow_links=False, format="tf", verbose=True):
     """The ``.txt`` files in ``directory`` (one subfolder per class) as batches of strings and
     labels, with Keras's arguments; ``max_length`` cuts each text to that many characters."""
+    # Keras's format="grain" (a Grain dataset) is not implemented; "tf" is its default.
+    require_default("text_dataset_from_directory", "format", format, "tf")
     paths, labels, names = index_directory(directory, labels, (".txt",), class_names,
                                            follow_links)
     if verbose:

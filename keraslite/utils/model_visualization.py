@@ -119,7 +119,7 @@ def _inner_destination(layer, input_index):
 def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False,
                  show_layer_names: bool = True, rankdir: str = "TB", expand_nested: bool = False,
                  dpi: int = 200, subgraph: bool = False, show_layer_activations: bool = False,
-                 show_trainable: bool = False, **kwargs: Any):
+                 show_trainable: bool = False, splines: str = "ortho", **kwargs: Any):
     """The model's layer graph as a ``pydot.Dot`` (a ``pydot.Cluster`` when ``subgraph``)."""
     pydot = _pydot()
     if kwargs.pop("layer_range", None) is not None:
@@ -139,6 +139,7 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False,
     else:
         dot = pydot.Dot(graph_type="digraph")
         dot.set("rankdir", rankdir)
+        dot.set("splines", splines)  # graphviz's edge style, as in Keras
         dot.set("concentrate", True)
         dot.set("dpi", dpi)
         dot.set_node_defaults(shape="box")
@@ -174,7 +175,7 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,
                show_dtype: bool = False, show_layer_names: bool = False, rankdir: str = "TB",
                expand_nested: bool = False, dpi: int = 200,
                show_layer_activations: bool = False, show_trainable: bool = False,
-               **kwargs: Any):
+               splines: str = "ortho", **kwargs: Any):
     """Draws the model's layer graph into ``to_file`` (its extension picks the format: png,
     svg, pdf, ...) with graphviz's ``dot``. Returns an ``IPython.display.Image`` where IPython
     is installed and the file is not a PDF, else None."""
@@ -182,7 +183,7 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,
                        show_layer_names=show_layer_names, rankdir=rankdir,
                        expand_nested=expand_nested, dpi=dpi,
                        show_layer_activations=show_layer_activations,
-                       show_trainable=show_trainable, **kwargs)
+                       show_trainable=show_trainable, splines=splines, **kwargs)
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     if shutil.which("dot") is None:

@@ -21,6 +21,8 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
+from keraslite.utils.unsupported_args import require_default
+
 _BAR_CHAR = "━"
 
 # The clock every bar reads (seconds). A module attribute, so tests can swap in a fake clock
@@ -122,7 +124,10 @@ class Progbar:
     """
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step", file=None):
+                 stateless_metrics=None, unit_name="step", file=None):
+        # Keras's explicit list of averaged metrics is not implemented (all non-stateful
+        # metrics are averaged, which is Keras's behaviour without it).
+        require_default("Progbar", "stateless_metrics", stateless_metrics)
         self.target = None if target is None else int(target)
         self.width = int(width)
         self.verbose = 1 if verbose == "auto" else int(verbose)

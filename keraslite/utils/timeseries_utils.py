@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from keraslite.utils.array_dataset import ArrayDataset
+from keraslite.utils.unsupported_args import require_default
 
 
 def _positive(name: str, value, length: int) -> int:
@@ -19,7 +20,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length: int, sequence_
                                   sampling_rate: int = 1, batch_size: int | None = 128,
                                   shuffle: bool = False, seed: int | None = None,
                                   start_index: int | None = None,
-                                  end_index: int | None = None) -> ArrayDataset:
+                                  end_index: int | None = None,
+                                  format: str = "tf") -> ArrayDataset:
     """Windows ``data[s], data[s + r], ..., data[s + (sequence_length - 1) * r]`` (``r`` the
     ``sampling_rate``) for start ``s`` every ``sequence_stride`` steps, with target
     ``targets[s]`` when ``targets`` is given. Arguments and windows as in Keras.
@@ -28,6 +30,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length: int, sequence_
         An ``ArrayDataset`` of ``(windows, targets)`` batches (``windows`` alone without targets),
         which ``fit`` consumes.
     """
+    # Keras's format="grain" (a Grain dataset) is not implemented; "tf" is its default.
+    require_default("timeseries_dataset_from_array", "format", format, "tf")
     data = np.asarray(data)
     if data.ndim == 0:
         raise ValueError("data must be an array with a time axis first. Received a scalar.")
