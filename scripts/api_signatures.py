@@ -128,9 +128,42 @@ def measure(paths: tuple[str, ...] = NAMESPACES) -> list[dict]:
     return rows
 
 
+# Classes whose methods scripts call directly (compile, fit, save, summary, add_weight, ...).
+MEMBER_CLASSES = ("Model", "Sequential", "Layer")
+
+
+def measure_members(classes: tuple[str, ...] = MEMBER_CLASSES) -> list[dict]:
+    """Per class: its public methods that both libraries define, compared like functions."""
+    rows = []
+    for cls_name in classes:
+        reference, ours = getattr(_module("keras", ""), cls_name), getattr(
+            _module("keraslite", ""), cls_name, None)
+        if ours is None:
+            continue
+        compared, mismatches = 0, {}
+        for name in _public_names(reference, "-"):
+            ref_fn = inspect.getattr_static(reference, name, None)
+            our_fn = inspect.getattr_static(ours, name, None)
+            if not (inspect.isfunction(ref_fn) and inspect.isfunction(our_fn)):
+                continue  # properties, attributes, or absent in keraslite
+            result = compare(ref_fn, our_fn)
+            if result is None:
+                continue
+            compared += 1
+            if result["missing"] or result["order"]:
+                mismatches[name] = result
+        rows.append({"path": cls_name, "compared": compared, "mismatches": mismatches,
+                     "members": True})
+    return rows
+
+
 def mismatch_keys(rows: list[dict]) -> set[str]:
     """Every mismatching callable as ``keras.<namespace>.<name>``."""
     return {f"{_label(r['path'])}.{name}" for r in rows for name in r["mismatches"]}
+
+
+def _row_label(row: dict) -> str:
+    return f"`{_label(row['path'])}`" + (" methods" if row.get("members") else "")
 
 
 def totals(rows: list[dict]) -> tuple[int, int]:
@@ -143,7 +176,7 @@ def table(rows: list[dict]) -> list[str]:
              "|---|---:|---:|---:|"]
     for row in rows:
         bad = len(row["mismatches"])
-        lines.append(f"| `{_label(row['path'])}` | {row['compared']} | "
+        lines.append(f"| {_row_label(row)} | {row['compared']} | "
                      f"{row['compared'] - bad} | {bad} |")
     compared, bad = totals(rows)
     lines.append(f"| **total** | {compared} | {compared - bad} | {bad} |")
@@ -168,7 +201,8 @@ def render(rows: list[dict], versions: str) -> str:
         "",
         "For every public class and function that Keras 3 and keraslite both have under the same",
         "path: does keraslite accept each of Keras's parameter names (a class's `__init__`, or",
-        "the function), with Keras's positional parameters in Keras's order? Where keraslite does",
+        "the function; and the methods of `Model`, `Sequential` and `Layer`), with Keras's",
+        "positional parameters in Keras's order? Where keraslite does",
         "not implement a feature it accepts the argument at Keras's default and raises a",
         "`ValueError` naming it for any other value. Measured with:",
         "",
@@ -188,7 +222,7 @@ def render(rows: list[dict], versions: str) -> str:
     ]
     for row in rows:
         if row["mismatches"]:
-            out += [f"### `{_label(row['path'])}`", "", *details(row), ""]
+            out += [f"### {_row_label(row)}", "", *details(row), ""]
     return "\n".join(out)
 
 
@@ -205,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import keraslite
 
-    rows = measure(NAMESPACES)
+    rows = measure(NAMESPACES) + measure_members()
     if args.details:
         wanted = args.details.removeprefix("keras").lstrip(".")
         picked = [r for r in rows if args.details == "all" or r["path"] == wanted]
@@ -214,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         for row in picked:
             if row["mismatches"]:
-                print(f"## {_label(row['path'])}\n" + "\n".join(details(row)))
+                print(f"## {_row_label(row).replace('`', '')}\n" + "\n".join(details(row)))
         return 0
     print("\n".join(table(rows)))
     if args.write:
