@@ -26,8 +26,6 @@ ALLOWED = {
     "keras.InputSpec": "dtype/optional checks on inputs are not implemented",
     "keras.layers.InputSpec": "dtype/optional checks on inputs are not implemented",
     "keras.KerasTensor": "symbolic tensors are built internally; ragged/record_history unused",
-    "keras.Layer": "activity_regularizer is taken by the layers that support it",
-    "keras.layers.Layer": "activity_regularizer is taken by the layers that support it",
     "keras.Metric": "base class: subclasses pass name/dtype by keyword",
     "keras.metrics.Metric": "base class: subclasses pass name/dtype by keyword",
     "keras.Operation": "base class: not constructed by user scripts",

@@ -79,7 +79,8 @@ class Layer(LayerWeights):
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  input_shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-                 input_dim: int | None = None, autocast: bool = True, **kwargs: Any) -> None:
+                 input_dim: int | None = None, autocast: bool = True,
+                 activity_regularizer: Any = None, **kwargs: Any) -> None:
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         kwargs.pop("input_length", None)
         if kwargs:
@@ -96,6 +97,10 @@ class Layer(LayerWeights):
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._dtype_policy = _resolve_dtype(dtype)
         self.autocast = autocast
+        if activity_regularizer is not None:  # e.g. super().__init__(activity_regularizer="l2")
+            from keraslite import regularizers
+
+            self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         # One spec, or one per input (None where an input is not checked).
         self.input_spec: InputSpec | Sequence[InputSpec | None] | None = None

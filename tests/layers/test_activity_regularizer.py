@@ -65,3 +65,16 @@ def test_an_empty_batch_gives_a_zero_penalty():
     layer = layers.Dense(2, activity_regularizer="l1")
     layer(np.zeros((0, 3), "float32"))
     assert float(_np(layer.losses[0])) == 0.0
+
+
+class Tripler(keraslite.layers.Layer):
+    def call(self, x):
+        return x * 3.0
+
+
+def test_the_base_layer_takes_activity_regularizer_as_keras_does():
+    x = RNG.normal(size=(4, 2)).astype("float32")
+    layer = Tripler(activity_regularizer="l2")  # Keras's default L2 factor, 0.01
+    out = _np(layer(x))
+    np.testing.assert_allclose(_np(layer.losses[0]), 0.01 * np.square(out).sum() / 4, rtol=1e-5)
+    assert Tripler().activity_regularizer is None
