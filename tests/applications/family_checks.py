@@ -15,13 +15,14 @@ import pytest
 import keraslite
 from keraslite import applications, initializers
 from keraslite.applications import weights as weights_lib
-from keraslite.layers import layer as layer_module
+from keraslite.layers import layer_weights as layer_module
 from tests.applications.test_structure_oracle import _normalize_keras, describe
 
 
 class _ZerosOnly:
-    """Stands in for the ``initializers`` module inside ``Layer.add_weight``: only the
-    structure is compared, and zero initial values make the big variants' builds faster."""
+    """Stands in for the ``initializers`` module inside ``Layer.add_weight`` (which lives in
+    ``layers.layer_weights``): only the structure is compared, and zero initial values make
+    the big variants' builds faster."""
 
     @staticmethod
     def get(_identifier):
