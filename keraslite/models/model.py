@@ -113,6 +113,18 @@ class Model(Trainer, Layer):
     def get_config(self) -> Config:
         return Layer.get_config(self)
 
+    def get_compile_config(self) -> dict | None:
+        """The ``compile`` arguments as JSON data (None if the model was not compiled)."""
+        from keraslite.saving.compile_config import get_compile_config
+
+        return get_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compiles the model with the arguments ``get_compile_config`` returned."""
+        from keraslite.saving.compile_config import compile_from_config
+
+        compile_from_config(self, config)
+
     def to_json(self, **kwargs: Any) -> str:
         """The architecture as a JSON string in Keras 3's config form (no weights); read it back
         with ``keraslite.models.model_from_json`` (or Keras's). ``kwargs`` go to

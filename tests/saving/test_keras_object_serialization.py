@@ -183,3 +183,19 @@ def test_to_json_round_trips_with_keras(keras):
                                   keras.tree.flatten(source.predict(x, verbose=0))):
             np.testing.assert_allclose(np.asarray(mine), np.asarray(expected), atol=1e-6)
     assert json.loads(keraslite.models.model_from_json(text).to_json()) == json.loads(text)
+
+
+def test_model_compile_config_methods():
+    model = _model()
+    config = model.get_compile_config()
+    json.dumps(config)  # plain data
+    other = keraslite.Sequential([keraslite.Input((4,)), keraslite.layers.Dense(3),
+                                  keraslite.layers.Dense(2)])
+    assert other.get_compile_config() is None
+    other.compile_from_config(config)
+    assert type(other.optimizer) is type(model.optimizer)
+    assert other.get_compile_config() == config
+    x = np.ones((4, 4), "float32")
+    other.set_weights(model.get_weights())
+    np.testing.assert_allclose(other.evaluate(x, np.zeros((4, 2)), verbose=0),
+                               model.evaluate(x, np.zeros((4, 2)), verbose=0), rtol=1e-6)
