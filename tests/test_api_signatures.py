@@ -31,6 +31,9 @@ ALLOWED = {
     "keras.Operation": "base class: not constructed by user scripts",
     "keras.StatelessScope": "keraslite's pure steps do not use a stateless scope's options",
     "keras.Variable": "no distribution-strategy synchronization or layouts on variables",
+    **{f"keras.{model}.{step}": "Keras's JAX backend takes (state, data) here; keraslite's "
+       "steps take data on both backends (compare with KERAS_BACKEND=tensorflow)"
+       for model in ("Model", "Sequential") for step in ("train_step", "test_step", "predict_step")},
     "keras.layers.MultiHeadAttention": _IN_PROGRESS,
     "keras.layers.UpSampling2D": _IN_PROGRESS,
     "keras.layers.Resizing": _IN_PROGRESS,

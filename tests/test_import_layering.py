@@ -72,6 +72,8 @@ LAZY_UPWARD = {
         "the cell is a nested layer config, resolved through the closed registry",
     ("keraslite.layers.recurrent.wrappers", "keraslite.saving.serialization"):
         "wrapped layers are nested layer configs, resolved through the closed registry",
+    ("keraslite.saving.serialization", "keraslite.automl"):
+        "a saved task model names 'keraslite.automl>' classes, registered when automl imports",
     ("keraslite.layers.core.wrapper", "keraslite.saving.serialization"):
         "the wrapped layer is a nested layer config, resolved through the closed registry",
     **{("keraslite.layers.serialization", f"keraslite.saving.{module}"):
