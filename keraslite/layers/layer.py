@@ -19,6 +19,7 @@ from keraslite.layers import auto_config
 from keraslite.layers.call_context import (_input_masks, _record_masks, _TrainingContext,
                                            current_training, outermost_call)
 from keraslite.layers.input_spec import InputSpec, check_input
+from keraslite.layers.layer_members import LayerMembers
 from keraslite.layers.layer_weights import LayerWeights
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
@@ -53,7 +54,7 @@ def _static_shape(t) -> tuple:
     return tuple(d if d is None or isinstance(d, (int, np.integer)) else None for d in t.shape)
 
 
-class Layer(LayerWeights):
+class Layer(LayerMembers, LayerWeights):
     """Base class of all layers.
 
     Subclasses create weights in ``build(input_shape)`` with ``add_weight`` and compute in
@@ -256,7 +257,7 @@ class Layer(LayerWeights):
         if outermost_call():
             self._clear_losses()  # losses describe the latest outermost call only
         explicit_mask = kwargs.pop("mask", None)
-        with _TrainingContext(training, self._autocast_dtype()):
+        with _TrainingContext(training, self._autocast_dtype()), self._path_scope():
             previous_mask = explicit_mask if explicit_mask is not None else _input_masks(inputs)
             if takes_mask and previous_mask is not None:
                 kwargs["mask"] = previous_mask
@@ -361,7 +362,7 @@ class Layer(LayerWeights):
 
         def run(*a, **k):
             inputs = self._convert_inputs(a[0])
-            with _TrainingContext(k.get("training"), self._autocast_dtype()):
+            with _TrainingContext(k.get("training"), self._autocast_dtype()), self._path_scope():
                 return self.call(inputs, *a[1:], **k)
 
         # An empty scope swallows any assign made while tracing (e.g. moving statistics).
