@@ -44,6 +44,8 @@ class CustomScaleLayer(Layer):
         self._check_pair(self.name, input_shape)
         self.built = True
 
+    output_spec_from_shape = True
+
     def call(self, inputs):
         shortcut, residual = inputs
         return ops.add(shortcut, ops.multiply(residual, ops.cast(self.scale, residual.dtype)))

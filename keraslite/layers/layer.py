@@ -343,16 +343,20 @@ class Layer(LayerMembers, LayerWeights):
         return outputs
 
     # True on layers whose ``compute_output_shape`` is exact and whose output has the compute
-    # dtype (convolutions, Dense, BatchNormalization, pooling, ...): their symbolic calls skip
-    # tracing ``call``, which was most of the time to build an application model.
+    # dtype (convolutions, Dense, BatchNormalization, pooling, merges, ...): their symbolic calls
+    # skip tracing ``call``, which was most of the time to build an application model. An
+    # instance may set it False when its arguments make the shape answer inexact.
     output_spec_from_shape = False
 
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> TensorTree:
         """KerasTensors describing the outputs, found by abstract evaluation of ``call`` (or,
-        with ``output_spec_from_shape``, from ``compute_output_shape`` for one float input)."""
-        if (self.output_spec_from_shape and len(args) == 1 and isinstance(args[0], KerasTensor)
-                and "float" in args[0].dtype and _own_call(type(self))):
-            return KerasTensor(self.compute_output_shape(args[0].shape), self.compute_dtype)
+        with ``output_spec_from_shape``, from ``compute_output_shape`` for one float input or
+        one list of float inputs, which autocast brings to the compute dtype)."""
+        if self.output_spec_from_shape and len(args) == 1 and self.autocast and _own_call(
+                type(self)):
+            shapes = _float_input_shapes(args[0])
+            if shapes is not None:
+                return KerasTensor(self.compute_output_shape(shapes), self.compute_dtype)
         kwargs = dict(kwargs)
         takes_training, takes_mask = self._signature()
         if not takes_training:
@@ -421,11 +425,30 @@ class Layer(LayerMembers, LayerWeights):
 Layer.autograph_info__ = None
 
 
+_OWN_CALL: dict[type, bool] = {}
+
+
 def _own_call(cls: type) -> bool:
-    """Whether ``call`` and ``compute_output_shape`` are keraslite's own (a user subclass that
-    overrides ``call`` keeps the traced output spec)."""
-    return all(getattr(cls, name).__module__.startswith("keraslite.")
-               for name in ("call", "compute_output_shape"))
+    """Whether ``call``, ``compute_output_shape`` and any other method the shape answer relies
+    on (``_shape_answer_methods``, e.g. a merge's ``_merge_function``) are keraslite's own (a
+    user subclass that overrides one keeps the traced output spec)."""
+    own = _OWN_CALL.get(cls)
+    if own is None:
+        names = getattr(cls, "_shape_answer_methods", ("call", "compute_output_shape"))
+        own = _OWN_CALL[cls] = all(
+            getattr(cls, name).__module__.startswith("keraslite.") for name in names)
+    return own
+
+
+def _float_input_shapes(inputs):
+    """The shape of a float KerasTensor, or the list of shapes of a non-empty list of them;
+    None for anything else (that takes the traced path)."""
+    if isinstance(inputs, KerasTensor):
+        return inputs.shape if "float" in inputs.dtype else None
+    if isinstance(inputs, (list, tuple)) and inputs and all(
+            isinstance(x, KerasTensor) and "float" in x.dtype for x in inputs):
+        return [x.shape for x in inputs]
+    return None
 
 
 def _is_shape(s):

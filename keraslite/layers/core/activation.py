@@ -1,8 +1,20 @@
 """Activation: applies an activation function element-wise (or along the last axis)."""
 from __future__ import annotations
 
+import functools
+
 from keraslite.layers import arg_utils
 from keraslite.layers.layer import Layer
+
+
+@functools.cache
+def _shape_preserving():
+    """The built-in activations whose output has the input's shape and float dtype (every one
+    but glu, which halves an axis, and threshold, which needs more arguments)."""
+    from keraslite import activations
+
+    return frozenset(fn for name, fn in activations.ALL_OBJECTS.items()
+                     if name not in ("glu", "threshold"))
 
 
 class Activation(Layer):
@@ -19,6 +31,10 @@ class Activation(Layer):
 
         self.activation = activations.get(activation)
         self.supports_masking = True
+        if self.activation not in _shape_preserving():
+            self.output_spec_from_shape = False  # e.g. a user's function: traced
+
+    output_spec_from_shape = True
 
     def call(self, inputs):
         return self.activation(inputs)

@@ -45,11 +45,14 @@ class LayerScale(Layer):
                                      initializer=initializers.Constant(self.init_values))
         self.built = True
 
+    output_spec_from_shape = True
+
     def call(self, inputs):
         return ops.multiply(inputs, arg_utils.autocast(self.gamma, self.compute_dtype))
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        # The factors fix the last axis (an unknown one broadcasts to projection_dim).
+        return tuple(input_shape)[:-1] + (self.projection_dim,)
 
     def get_config(self):
         return {**super().get_config(), "init_values": self.init_values,

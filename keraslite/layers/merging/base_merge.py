@@ -18,6 +18,10 @@ class BaseMerge(Layer):
     """
 
     _num_inputs = None  # an exact number of inputs (Subtract, Dot), or None for "at least 1"
+    # Element-wise merges and Concatenate answer symbolic calls from ``_output_shape``; a
+    # subclass overriding one of these methods is traced instead.
+    output_spec_from_shape = True
+    _shape_answer_methods = ("call", "compute_output_shape", "_merge_function", "_output_shape")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -29,6 +29,7 @@ class Dot(BaseMerge):
     """
 
     _num_inputs = 2
+    output_spec_from_shape = False  # its call is its own (an einsum), so it is traced
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)

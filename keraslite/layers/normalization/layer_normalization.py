@@ -76,6 +76,8 @@ class LayerNormalization(Layer):
             shape[a] = size
         return ops.reshape(ops.cast(weight, "float32"), shape)
 
+    output_spec_from_shape = True
+
     def call(self, inputs):
         dtype = ops.standardize_dtype(inputs.dtype)
         x = ops.cast(inputs, "float32") if low_precision(dtype) else inputs

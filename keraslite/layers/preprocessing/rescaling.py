@@ -36,6 +36,11 @@ class Rescaling(Layer):
         self.scale = _check_factor("scale", scale)
         self.offset = _check_factor("offset", offset)
         self.supports_masking = True
+        if not isinstance(self.scale, float) or not isinstance(self.offset, float):
+            # per-channel factors broadcast against the input: traced
+            self.output_spec_from_shape = False
+
+    output_spec_from_shape = True
 
     def call(self, inputs):
         dtype = self.compute_dtype

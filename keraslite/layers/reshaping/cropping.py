@@ -41,6 +41,8 @@ class _Cropping(Layer):
         self.compute_output_shape(input_shape)  # validates the cropping against the shape
         self.built = True
 
+    output_spec_from_shape = True
+
     def call(self, inputs):
         index = [slice(None)] * (self._rank + 2)
         for axis, (before, after) in zip(spatial_axes(self.data_format, self._rank), self._pairs):

@@ -25,6 +25,8 @@ class Flatten(Layer):
         self.data_format = arg_utils.standardize_data_format("Flatten", data_format)
         self.input_spec = InputSpec(min_ndim=1)
 
+    output_spec_from_shape = True
+
     def call(self, inputs):
         x = inputs
         rank = len(x.shape)

@@ -62,6 +62,8 @@ class Reshape(Layer):
             f"target_shape={self.target_shape}: the number of elements per example differs."
         )
 
+    output_spec_from_shape = True
+
     def call(self, inputs):
         target = self._resolve(tuple(inputs.shape))
         if -1 in target:
