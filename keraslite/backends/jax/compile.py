@@ -18,6 +18,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from keraslite.backends.jax import executables
+
 DONATES_STATE = True
 # A compiled call returns before the device finishes, so the host already prepares the next block
 # while the device computes; no prefetch thread is needed (it only competes for CPU cores).
@@ -83,27 +85,53 @@ class _CompilerThreads:
 
 class _CpuLoop:
     """A loop with a traced trip count (see the module docstring), whose compilation can start
-    early: ``warm`` traces on the calling thread (tracing runs keraslite's Python, which is not
-    thread-safe) and compiles in the background; the first call waits for that compilation,
-    which JAX's cache then serves to the call."""
+    early: ``warm`` traces and lowers on the calling thread (tracing runs keraslite's Python,
+    which is not thread-safe) and compiles in the background. Executables come from
+    ``executables.compiled``: a model whose program another model already compiled (a tuner
+    trial of the same architecture) reuses that executable and compiles nothing."""
 
     def __init__(self, run, kwargs):
         self.jitted = jax.jit(run, donate_argnums=(1,), **kwargs)
-        self.pending = None
+        self.by_signature = {}  # the arguments' structure, types and shardings -> Future
+
+    def _executable(self, args, background: bool):
+        leaves, treedef = jax.tree_util.tree_flatten(args)
+        signature = (treedef, tuple((jax.typeof(leaf), getattr(leaf, "sharding", None))
+                                    for leaf in leaves))
+        found = self.by_signature.get(signature)
+        if found is None:
+            submit = _CompilerThreads.submit if background else None
+            found = executables.compiled(self.jitted.lower(*args), _cpu_options(), submit)
+            self.by_signature[signature] = found
+        return found
 
     def warm(self, params, carry, data, order, offset):
-        if self.pending is None and (os.cpu_count() or 1) > 1:
-            lowered = self.jitted.lower(params, carry, data, order, offset, np.int32(1))
-            self.pending = _CompilerThreads.submit(lowered.compile)
+        if (os.cpu_count() or 1) > 1:
+            self._executable((params, carry, data, order, offset, np.int32(1)), True)
 
     def __call__(self, params, carry, data, order, offset, n):
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            try:
-                pending.result()
-            except Exception:  # noqa: BLE001 - the call below compiles again and raises it
-                pass
-        return self.jitted(params, carry, data, order, offset, np.int32(n))
+        args = (params, carry, data, order, offset, np.int32(n))
+        return self._executable(args, False).result()(*args)
+
+
+def _cpu_options() -> dict:
+    """XLA options for keraslite's loops on CPU. XLA's newer fusion emitters take about 40%
+    more compilation time than its classic ones for the small programs of a fit (CPU seconds
+    of a first 1-epoch fit of a 3-layer Dense model: 3.6 against 2.2, while 20 further epochs
+    run as fast; see docs/tuner.md), and a short fit is mostly compilation."""
+    global _CPU_OPTIONS
+    if _CPU_OPTIONS is None:
+        _CPU_OPTIONS = {}
+        try:  # an XLA without the option refuses it: keep its default there
+            probe = jax.jit(lambda x: x + 1).lower(np.float32(0))
+            probe.compile({"xla_cpu_use_fusion_emitters": False})
+            _CPU_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
+        except Exception:  # noqa: BLE001
+            pass
+    return _CPU_OPTIONS
+
+
+_CPU_OPTIONS = None
 
 
 def _compile_run(run, batch_size, jit_compile, out_shardings=None):
