@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from keraslite.initializers.initializer import RandomInitializer, compute_fans, numpy_dtype
+from keraslite.initializers.parallel_uniform import uniform_float32
 
 # std of a standard normal truncated to [-2, 2]; dividing by it keeps the requested std
 _TRUNCATED_STD = 0.87962566103423978
@@ -33,6 +34,8 @@ def _normal(rng, shape, mean, stddev, dtype):
 
 
 def _uniform(rng, shape, minval, maxval, dtype):
+    if _draw_dtype(dtype) == np.float32:  # (large draws are split over threads)
+        return uniform_float32(rng, shape, maxval - minval, minval)
     out = rng.random(shape, dtype=_draw_dtype(dtype))
     out *= maxval - minval
     out += minval

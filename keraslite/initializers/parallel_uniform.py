@@ -1,0 +1,90 @@
+"""Large uniform draws split over threads, bit for bit the values of one sequential draw.
+
+Drawing the initial weights is most of the time to build a large model with ``weights=None``
+(ResNet50: 25 million glorot-uniform values; VGG16: 138 million), and NumPy draws on one core.
+A PCG64 generator can jump ahead (``advance``), and a float32 uniform value takes exactly half of
+one 64-bit output (the other half is kept for the next value), so the draw splits into pieces
+whose generators start where the sequential draw would be: each thread fills its piece, and the
+values, and the generator's state afterwards, are exactly those of ``rng.random(n)``. NumPy
+releases the GIL while it fills an array, so the pieces run in parallel.
+
+Compare one draw of 25 million values, sequential and split::
+
+    python -m timeit -s "import numpy as np; r = np.random.default_rng(0)" \
+        "r.random(25_000_000, dtype=np.float32)"
+    python -m timeit -s "import numpy as np; r = np.random.default_rng(0)" \
+        -s "from keraslite.initializers.parallel_uniform import uniform_float32" \
+        "uniform_float32(r, (25_000_000,), 0.1, -0.05)"
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+
+import numpy as np
+
+# Below this many values a thread costs more than it saves.
+_MIN_VALUES_PER_THREAD = 1 << 20
+_MAX_THREADS = 8
+
+
+def _threads(n: int) -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, _MAX_THREADS, n // _MIN_VALUES_PER_THREAD))
+
+
+def uniform_float32(rng: np.random.Generator, shape: tuple[int, ...], scale: float,
+                    offset: float) -> np.ndarray:
+    """``rng.random(shape, float32) * scale + offset`` (computed in float32, in place), the same
+    values and the same generator state afterwards as that sequential expression."""
+    n = math.prod(shape)
+    parts = _threads(n) if type(rng.bit_generator) is np.random.PCG64 else 1
+    if parts < 2:
+        out = rng.random(shape, dtype=np.float32)
+        out *= scale
+        out += offset
+        return out
+    flat = np.empty(n, np.float32)
+    start = 0
+    if rng.bit_generator.state["has_uint32"]:
+        # The first value is the half 64-bit output the generator kept from its last draw.
+        flat[0] = rng.random(dtype=np.float32)
+        start = 1
+    state = rng.bit_generator.state
+    pairs = (n - start) // 2  # whole 64-bit outputs; an odd last value takes half of one more
+    bounds = [pairs * i // parts for i in range(parts + 1)]
+    generators = []
+    for i in range(parts):
+        bit_generator = np.random.PCG64()
+        bit_generator.state = state
+        bit_generator.advance(bounds[i])
+        generators.append(np.random.Generator(bit_generator))
+    errors: list[BaseException] = []
+
+    def fill(i: int) -> None:
+        try:
+            piece = flat[start + 2 * bounds[i]:n if i == parts - 1 else start + 2 * bounds[i + 1]]
+            generators[i].random(dtype=np.float32, out=piece)
+            piece *= scale
+            piece += offset
+        except BaseException as error:  # re-raised in the calling thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=fill, args=(i,), daemon=True) for i in range(1, parts)]
+    for thread in threads:
+        thread.start()
+    fill(0)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    if start:
+        flat[:1] *= scale
+        flat[:1] += offset
+    # The last piece ends where the sequential draw ends (with any half output kept).
+    rng.bit_generator.state = generators[-1].bit_generator.state
+    return flat.reshape(shape)
