@@ -36,10 +36,13 @@ from keraslite.training.feeders import (ArrayFeeder, i32, make_feeder, predict_b
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.input_standardization import standardize_inputs
+from keraslite.training.legacy_shims import LegacyShims
 from keraslite.training.loop_layouts import check_batch_size, distribution, loop_layout
 from keraslite.training.state import HeldState
+from keraslite.training.step_functions import StepFunctions
 from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs, compute_dtype
 from keraslite.training.steps import StepMethods
+from keraslite.training.trainer_members import TrainerMembers
 from keraslite.utils import tree
 
 
@@ -50,7 +53,7 @@ class NotCompiledError(RuntimeError, ValueError):
     """Raised when fit/evaluate/train_on_batch runs before ``compile``."""
 
 
-class Trainer(StepMethods):
+class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -64,6 +67,9 @@ class Trainer(StepMethods):
         self._functions = {}
         self.steps_per_execution = "auto"
         self.jit_compile = "auto"
+        # make_train_function() & co. set these (training/step_functions.py).
+        self.train_function = self.test_function = self.predict_function = None
+        self._record_strategy()
 
     # -- compile ----------------------------------------------------------------------------
     def compile(self, optimizer: str | Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
@@ -92,6 +98,7 @@ class Trainer(StepMethods):
         self.jit_compile = jit_compile
         self.run_eagerly = bool(run_eagerly)
         self._functions = {}
+        self.train_function = self.test_function = self.predict_function = None
         self.compiled = True
 
     def _assert_compiled(self, method):
