@@ -17,12 +17,18 @@ Keras 3 also writes each layer's name (``vars`` attribute ``name``) as a variabl
 it is not read, since names play no part in matching and such strings are not read from untrusted
 files (see ``h5_safety.SafeH5File.read_strings``). The top-level ``optimizer`` group is not
 loaded.
+
+A layer that overrides ``load_own_variables`` (Keras's custom saving hook) gets its ``vars``
+group whole, whatever the dataset names, as a ``StorePlan``: the loader hands it the arrays as a
+dict (see ``own_variables``).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from keraslite.saving.h5_plan import LayerPlan
+from keraslite.saving.own_variables import has_hooks
 
 # Groups Keras writes for objects other than the model's layers.
 _IGNORED_TOP_LEVEL = {"optimizer"}
@@ -37,12 +43,30 @@ def keras_class_key(layer) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+@dataclass
+class StorePlan:
+    """The file's ``vars`` group of a layer with its own saving hook: ``entries`` are
+    ``(store key, dataset path, dataset)``, handed to ``layer.load_own_variables``."""
+
+    label: str
+    where: str
+    layer: object
+    variables: list  # the layer's own variables (loaded by the hook, not by position)
+    entries: list = field(default_factory=list)
+
+
 def plan(model, safe_file) -> list:
     """One ``LayerPlan`` per layer with weights in the model or in the file."""
+    return plan_with_stores(model, safe_file)[0]
+
+
+def plan_with_stores(model, safe_file) -> tuple[list, list]:
+    """``(LayerPlans, StorePlans)``: the layers matched by position, and those with their own
+    saving hook."""
     walk = LayoutWalk(safe_file)
     walk.visit(model, "", "")
     walk.add_unclaimed_file_groups()
-    return walk.plans
+    return walk.plans, walk.stores
 
 
 class LayoutWalk:
@@ -55,6 +79,7 @@ class LayoutWalk:
         self.visited = set()
         self.claimed = set()
         self.plans = []
+        self.stores = []
 
     def visit(self, layer, path, label):
         if id(layer) in self.visited:
@@ -63,9 +88,13 @@ class LayoutWalk:
         own = list(layer._own_weights())
         vars_path = join_path(path, "vars")
         self.claimed.add(vars_path)
-        where, entries = self._vars(vars_path)
-        if own or entries:
-            self.plans.append(LayerPlan(label or layer.name, where, own, entries))
+        if has_hooks(layer):
+            where, entries = self._store(vars_path)
+            self.stores.append(StorePlan(label or layer.name, where, layer, own, entries))
+        else:
+            where, entries = self._vars(vars_path)
+            if own or entries:
+                self.plans.append(LayerPlan(label or layer.name, where, own, entries))
         for child_path, child in self._children(layer, path):
             self.visit(child, child_path, join_path(label, child.name))
 
@@ -92,6 +121,23 @@ class LayoutWalk:
                 raise self.file.corrupt(f"'{vars_path}/{i}'", "should be a dataset.")
             entries.append((f"{vars_path}/{i}", dataset))
         return where, entries
+
+    def _store(self, vars_path):
+        """(description, [(key, dataset path, dataset)]) for every dataset of a ``vars`` group,
+        whatever its name (a layer's own saving hook chose the keys); none if absent."""
+        h5py = self.file.h5py
+        group = self.file.child(self.root, vars_path, vars_path)
+        if group is None:
+            return f"'{vars_path}'", []
+        if not isinstance(group, h5py.Group):
+            raise self.file.corrupt(f"'{vars_path}'", "should be a group of weight arrays.")
+        entries = []
+        for key in self.file.names(group, vars_path):
+            dataset = self.file.child(group, key, f"{vars_path}/{key}")
+            if not isinstance(dataset, h5py.Dataset):
+                raise self.file.corrupt(f"'{vars_path}/{key}'", "should be a dataset.")
+            entries.append((key, f"{vars_path}/{key}", dataset))
+        return f"'{vars_path}'", entries
 
     def _children(self, layer, path):
         """(file path, sublayer) pairs in the order Keras 3 visits them."""

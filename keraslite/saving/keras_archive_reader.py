@@ -90,7 +90,9 @@ def load_keras_archive(filepath: FilePath, custom_objects: dict[str, Any] | None
     with _extracted(entries[WEIGHTS_ENTRY], path) as weights_path:
         from keraslite.saving.keras_h5 import load_keras_weights
 
-        if model.weights:
+        from keraslite.saving.own_variables import hooked_layers
+
+        if model.weights or hooked_layers(model):  # a saving hook may hold non-weight state
             with _naming_archive(weights_path, path):
                 load_keras_weights(model, weights_path)
         compile_config = config.get("compile_config")

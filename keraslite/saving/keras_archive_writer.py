@@ -14,8 +14,6 @@ import stat
 import zipfile
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from keraslite.saving.atomic_io import atomic_writer
 
 if TYPE_CHECKING:
@@ -97,11 +95,11 @@ def _weights_h5(model, optimizer) -> bytes:
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         h5.create_group("vars")  # present in every Keras 3 weights file, weights or not
-        for vars_path, layer_name, variables in walk.places:
+        for vars_path, layer_name, store in walk.places:
             group = h5.require_group(vars_path)
             group.attrs["name"] = layer_name
-            for i, variable in enumerate(variables):
-                group.create_dataset(str(i), data=np.asarray(variable.numpy()))
+            for key, array in store.items():
+                group.create_dataset(key, data=array)
         if optimizer is not None:
             from keraslite.saving.keras_optimizer_state import arrays_in_keras_order
 

@@ -19,7 +19,7 @@ import os
 import warnings
 from typing import TYPE_CHECKING
 
-from keraslite.saving import h5_plan, keras3_h5_layout, legacy_h5_layout
+from keraslite.saving import h5_plan, keras3_h5_layout, legacy_h5_layout, own_variables
 from keraslite.saving.errors import CorruptFileError
 from keraslite.saving.h5_safety import SafeH5File, has_hdf5_signature
 
@@ -60,13 +60,16 @@ def load_keras_weights(model: Model, path: FilePath, skip_mismatch: bool = False
     with SafeH5File(path) as safe_file:
         _check_built(model)
         try:
-            plans = _plan(model, safe_file, skip_mismatch)
+            plans, stores = _plan(model, safe_file, skip_mismatch)
             for plan in plans:
                 h5_plan.check(plan, safe_file)
+            for store in stores:  # a saving hook's arrays pass the same header checks
+                for _, where, dataset in store.entries:
+                    safe_file.weight_info(dataset, where)
         except (OSError, RuntimeError) as error:
             # HDF5 reports damaged metadata this way from calls not wrapped more precisely.
             raise CorruptFileError(f"'{path}' is damaged: {error}") from error
-        _check_coverage(model, plans)
+        _check_coverage(model, plans, stores)
         problems = [plan for plan in plans if plan.problem]
         if problems and not skip_mismatch:
             more = (f" ({len(problems) - 1} more mismatch(es) follow it.)"
@@ -81,24 +84,31 @@ def load_keras_weights(model: Model, path: FilePath, skip_mismatch: bool = False
             if plan.problem is None:
                 for variable, (dataset_path, dataset) in zip(plan.variables, plan.entries):
                     values.append((variable, safe_file.read(dataset, dataset_path)))
-    assigned = set()
-    for variable, value in values:
-        if id(variable) not in assigned:  # a weight shared by two layers is stored twice
-            assigned.add(id(variable))
-            variable.assign(value)
+        store_values = [(store.layer, {key: safe_file.read(dataset, where)
+                                       for key, where, dataset in store.entries})
+                        for store in stores]
+    # A saving hook may still refuse its arrays: then every weight is put back.
+    with own_variables.restored_on_error([model] if stores else []):
+        assigned = set()
+        for variable, value in values:
+            if id(variable) not in assigned:  # a weight shared by two layers is stored twice
+                assigned.add(id(variable))
+                variable.assign(value)
+        for layer, arrays in store_values:
+            own_variables.load_store(layer, arrays, f"'{path}'")
 
 
 def _plan(model, safe_file, skip_mismatch):
     root = safe_file.root
     if legacy_h5_layout.has_layout(safe_file, root, "/"):
-        return legacy_h5_layout.plan(model, safe_file, root, "", skip_mismatch)
+        return legacy_h5_layout.plan(model, safe_file, root, "", skip_mismatch), []
     model_weights = safe_file.child(root, "model_weights", "/model_weights")
     if isinstance(model_weights, safe_file.h5py.Group) and legacy_h5_layout.has_layout(
             safe_file, model_weights, "/model_weights"):
         return legacy_h5_layout.plan(model, safe_file, model_weights, "/model_weights",
-                                     skip_mismatch)
+                                     skip_mismatch), []
     if any(safe_file.child(root, name, name) is not None for name in ("vars", "layers")):
-        return keras3_h5_layout.plan(model, safe_file)
+        return keras3_h5_layout.plan_with_stores(model, safe_file)
     raise CorruptFileError(
         f"'{safe_file.path}' is an HDF5 file but not a Keras weights file: it has neither a "
         "'layer_names' attribute (Keras 2) nor 'vars'/'layers' groups (Keras 3).")
@@ -111,9 +121,10 @@ def _check_built(model):
             "into. Call it on a batch of data or call model.build(input_shape) first.")
 
 
-def _check_coverage(model, plans):
-    """Every model weight must have a place in the file's layout (a matcher bug otherwise)."""
-    planned = {id(v) for plan in plans for v in plan.variables}
+def _check_coverage(model, plans, stores=()):
+    """Every model weight must have a place in the file's layout (a matcher bug otherwise); a
+    layer with its own saving hook places its own weights itself."""
+    planned = {id(v) for plan in [*plans, *stores] for v in plan.variables}
     for variable in model.weights:
         if id(variable) not in planned:
             plans.append(h5_plan.LayerPlan(

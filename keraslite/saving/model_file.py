@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from keraslite.saving import archive, file_guard, tensor_file
 from keraslite.saving.errors import CorruptFileError, UnsafeFileError
+from keraslite.saving.own_variables import arrays_with_stores, assign_with_stores
 from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
-from keraslite.saving.weight_paths import (is_seed_key, named_variables, optimizer_variables,
-                                           optimizer_variables_for_keys, variables_for_keys)
+from keraslite.saving.weight_paths import (is_seed_key, optimizer_variables,
+                                           optimizer_variables_for_keys)
 from keraslite.utils.allocation_budget import allocation_budget
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def model_entries(model: Model, include_optimizer: bool = True) -> dict[str, byt
         warnings.warn(f"Model '{model.name}' is saved without its compile config ({error}); "
                       "load_model will return it uncompiled.", stacklevel=4)
         compile_config = None
-    tensors = variables_to_arrays(named_variables(model))
+    tensors = arrays_with_stores(model)
     optimizer = getattr(model, "optimizer", None)
     with_optimizer = bool(include_optimizer and compile_config is not None
                           and optimizer is not None and optimizer.built)
@@ -146,7 +147,7 @@ def load_model(filepath: FilePath, custom_objects: dict[str, Any] | None = None,
                          "config (it has no input shape). Save it after calling it on data.")
     optimizer_arrays = {k: v for k, v in tensors.items() if k.startswith("optimizer/")}
     model_arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
-    assign_arrays(variables_for_keys(model, model_arrays), model_arrays, source)
+    assign_with_stores(model, model_arrays, source)
     if compile and config.get("compile_config") is not None:
         with _config_errors(path):
             compile_from_config(model, config["compile_config"], custom_objects)
@@ -173,8 +174,8 @@ def load_weights_from_model_file(model: Model, path: FilePath,
     source = f"{path} ({WEIGHTS_ENTRY})"
     tensors, _ = tensor_file.decode_tensors(entries[WEIGHTS_ENTRY], source)
     arrays = {k: v for k, v in tensors.items() if not k.startswith("optimizer/")}
-    variables = variables_for_keys(model, arrays, include_seeds=any(map(is_seed_key, arrays)))
-    assign_arrays(variables, arrays, source, skip_mismatch=skip_mismatch)
+    assign_with_stores(model, arrays, source, include_seeds=any(map(is_seed_key, arrays)),
+                       skip_mismatch=skip_mismatch)
 
 
 def read_model_entries(path: FilePath) -> dict[str, bytes]:

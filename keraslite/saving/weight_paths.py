@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from keraslite.layers.layer_members import overrides_saving_hooks
 from keraslite.training import model_state
 from keraslite.utils.naming import to_snake_case
 
@@ -36,6 +37,29 @@ def optimizer_variables(optimizer: Optimizer, layer: Layer) -> dict[str, Variabl
     """``{key: Variable}`` for an optimizer's state; slots are keyed by their weight's path."""
     weight_paths = {id(v): k for k, v in model_state.layer_variables(layer).items()}
     return model_state.optimizer_variables(optimizer, "optimizer/", weight_paths)
+
+
+def hooked_layer_prefixes(layer: Layer) -> list[tuple[str, Layer]]:
+    """``(key prefix, layer)`` for every layer of the tree that overrides the saving hooks,
+    with the prefix ``named_variables`` gives its variables (``layers/encoder/``; "" for
+    ``layer`` itself). A layer reached twice keeps its first prefix, as its variables do."""
+    out: list[tuple[str, Layer]] = []
+    seen: set[int] = set()
+
+    def walk(current, prefix):
+        if id(current) not in seen:
+            seen.add(id(current))
+            if overrides_saving_hooks(current):
+                out.append((prefix, current))
+        used: dict[str, int] = {}
+        for sublayer in current._layers:
+            base = to_snake_case(type(sublayer).__name__)
+            count = used.get(base, 0)
+            used[base] = count + 1
+            walk(sublayer, f"{prefix}layers/{base if count == 0 else f'{base}_{count}'}/")
+
+    walk(layer, "")
+    return out
 
 
 def is_seed_key(key: str) -> bool:

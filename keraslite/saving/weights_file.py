@@ -5,8 +5,7 @@ import os
 from typing import TYPE_CHECKING
 
 from keraslite.saving import tensor_file
-from keraslite.saving.variable_io import assign_arrays, variables_to_arrays
-from keraslite.saving.weight_paths import named_variables, variables_for_keys
+from keraslite.saving.own_variables import arrays_with_stores, assign_with_stores
 
 if TYPE_CHECKING:
     from keraslite.models.model import Model
@@ -31,7 +30,7 @@ def save_weights(model: Model, filepath: FilePath, overwrite: bool = True) -> No
 
         save_keras_weights(model, path)
         return
-    tensor_file.save_tensors(path, variables_to_arrays(named_variables(model, include_seeds=False)),
+    tensor_file.save_tensors(path, arrays_with_stores(model, include_seeds=False),
                              {"format": "keraslite.weights"})
 
 
@@ -43,8 +42,8 @@ def load_weights(model: Model, filepath: FilePath, skip_mismatch: bool = False) 
     _check_built(model, "load")
     if path.endswith(EXTENSION):
         tensors, _ = tensor_file.load_tensors(path)
-        assign_arrays(variables_for_keys(model, tensors, include_seeds=False), tensors, path,
-                      skip_mismatch=skip_mismatch)
+        assign_with_stores(model, tensors, path, include_seeds=False,
+                           skip_mismatch=skip_mismatch)
     elif path.endswith((".keraslite", ".keras")):
         from keraslite.saving.model_file import load_weights_from_model_file
 

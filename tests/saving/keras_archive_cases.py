@@ -54,8 +54,27 @@ def custom_classes(keras):
         def get_config(self):
             return {**super().get_config(), "units": self.units}
 
+    class TableShift(keras.layers.Layer):
+        """Keeps a table outside its variables, saved through Keras's custom saving hook."""
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+            self.table = np.zeros((input_shape[-1],), "float32")
+
+        def call(self, x):
+            return x * self.w + keras.ops.convert_to_tensor(self.table)
+
+        def save_own_variables(self, store):
+            store["w"] = self.w
+            store["table"] = self.table
+
+        def load_own_variables(self, store):
+            self.w.assign(store["w"])
+            self.table = np.array(store["table"], "float32")
+
     return {"Corpus>Scale": register(package="Corpus", name="Scale")(Scale),
-            "Corpus>TwoLayer": register(package="Corpus", name="TwoLayer")(TwoLayer)}
+            "Corpus>TwoLayer": register(package="Corpus", name="TwoLayer")(TwoLayer),
+            "Corpus>TableShift": register(package="Corpus", name="TableShift")(TableShift)}
 
 
 def seq_mlp(k):
@@ -261,6 +280,15 @@ def registered_custom_layer(k):
     return m, [_x(2, 4)], (_x(8, 4), _x(8, 4))
 
 
+def custom_saving_hook(k):
+    """A layer with its own save/load_own_variables: its table only travels through them."""
+    shift = custom_classes(k)["Corpus>TableShift"]()
+    m = k.Sequential([k.Input((3,)), k.layers.Dense(3), shift])
+    shift.table = np.array([0.5, -1.0, 2.0], "float32")
+    m.compile(optimizer=k.optimizers.Adam(0.01), loss="mse")
+    return m, [_x(2, 3)], (_x(8, 3), _x(8, 3))
+
+
 def subclassed_model(k):
     classes = custom_classes(k)
     m = classes["Corpus>TwoLayer"](units=3)
@@ -282,4 +310,5 @@ CASES = {f.__name__: f for f in (
     batchnorm, norms, lstm, gru_sequences, bidirectional_lstm, embedding_lstm,
     time_distributed, transformer_block, dot_attention, normalization_rescaling,
     image_preprocessing, category_encoding, reshape_permute_repeat, activation_layers, merges,
-    dict_inputs, registered_custom_layer, subclassed_model, regularized_constrained)}
+    dict_inputs, registered_custom_layer, custom_saving_hook, subclassed_model,
+    regularized_constrained)}
