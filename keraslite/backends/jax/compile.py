@@ -160,6 +160,17 @@ def compile_function(fn, jit_compile=True, donate_argnums=()):
     return jax.jit(fn, donate_argnums=donate_argnums)
 
 
+def compilations() -> int:
+    """How many loops this process compiled; a loop shared from a model with the same program
+    (``executables``) is not counted."""
+    return executables.compilations()
+
+
+def clear_shared_programs() -> None:
+    """Forgets the loops kept for sharing between models (models keep their own)."""
+    executables.clear()
+
+
 def snapshot(x):
     """A copy that stays valid after the original buffer is donated to a compiled call."""
     return jax.device_put(x, may_alias=False)  # a copy without compiling a copy op per shape

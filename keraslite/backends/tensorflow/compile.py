@@ -17,9 +17,25 @@ instead of retracing for their sizes.
 """
 from __future__ import annotations
 
+import os
+
 import tensorflow as tf
 
-from keraslite.backends.tensorflow import core, distribution
+from keraslite.backends.tensorflow import core, distribution, shared_functions
+
+
+def _prefer_quick_xla_compilation() -> None:
+    """XLA's newer CPU fusion emitters take about 45% more compilation time than its classic
+    ones for a small fit's programs, which then run as fast (CPU seconds per trial of
+    benchmarks/tuner_search.py: 3.8 against 5.5); a short fit is mostly compilation.
+    TensorFlow takes XLA options only from XLA_FLAGS, read at its first compilation: the
+    option is added there unless the user set it."""
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_cpu_use_fusion_emitters" not in flags:
+        os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_use_fusion_emitters=false").strip()
+
+
+_prefer_quick_xla_compilation()
 
 DONATES_STATE = False
 # tf.function calls return when the step is done: streamed blocks are prefetched in a thread.
@@ -63,6 +79,8 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto", layout=None):
         return carry
 
     compiled = compile_function(run, jit_compile)
+    if isinstance(compiled, _AutoXla):
+        compiled.shared = True  # a model of the same graph reuses this loop (shared_functions)
     return lambda params, carry, data, order, offset, n: compiled.call_relaxed(
         (params, carry, data, order, offset, tf.constant(n, tf.int32)), _any_sample_count)
 
@@ -131,6 +149,7 @@ class _AutoXla:
         # No jit_compile setting: inside the XLA variant, the plain function is compiled too.
         self.plain = tf.function(fn, reduce_retracing=True, autograph=False)
         self.chosen = None
+        self.shared = False  # look the traced graph up in shared_functions (compile_loop)
 
     def __call__(self, *args):
         return self.call_relaxed(args, lambda a: a)
@@ -140,17 +159,48 @@ class _AutoXla:
         if self.chosen is None:
             signature = relax(args)
             traced = self.plain.get_concrete_function(*signature)
-            graph = traced.graph.as_graph_def()
-            ops = {node.op for node in graph.node}
-            for function in graph.library.function:
-                ops.update(node.op for node in function.node_def)
-            if any(op.startswith(self._CONV_OPS) for op in ops):
-                self.chosen = self.plain
-            else:
-                self.chosen = tf.function(self.plain, jit_compile=True, reduce_retracing=True,
-                                          autograph=False)
-                self.chosen.get_concrete_function(*signature)
+            if self.shared:
+                self.chosen = self._shared_or_new(traced, signature)
+                return self.chosen(*args)
+            self._choose(traced, signature)
         return self.chosen(*args)
+
+    def _shared_or_new(self, traced, signature):
+        """The concrete loop function of an earlier model whose graph is this one up to names
+        (no compilation: XLA's cache holds it), else this one's, stored for later models."""
+        structure = tf.nest.map_structure(lambda s: (tuple(s.shape), s.dtype.name), signature)
+        outputs = tf.nest.map_structure(lambda t: None, traced.structured_outputs)
+        key = shared_functions.fingerprint(traced, structure, outputs)
+        found = shared_functions.lookup(key)
+        if found is not None:
+            return found
+        self._choose(traced, signature)
+        concrete = self.chosen.get_concrete_function(*signature)
+        shared_functions.store(key, concrete)
+        return concrete
+
+    def _choose(self, traced, signature):
+        graph = traced.graph.as_graph_def()
+        ops = {node.op for node in graph.node}
+        for function in graph.library.function:
+            ops.update(node.op for node in function.node_def)
+        if any(op.startswith(self._CONV_OPS) for op in ops):
+            self.chosen = self.plain
+        else:
+            self.chosen = tf.function(self.plain, jit_compile=True, reduce_retracing=True,
+                                      autograph=False)
+            self.chosen.get_concrete_function(*signature)
+
+
+def compilations() -> int:
+    """How many loops this process compiled; a loop shared from a model with the same program
+    (``shared_functions``) is not counted."""
+    return shared_functions.compilations()
+
+
+def clear_shared_programs() -> None:
+    """Forgets the loops kept for sharing between models (models keep their own)."""
+    shared_functions.clear()
 
 
 def snapshot(x):
