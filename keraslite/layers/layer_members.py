@@ -97,6 +97,11 @@ class LayerMembers:
 
         def _symbolic_call(self, args: tuple, kwargs: dict) -> Any: ...
 
+    # Set on every instance by Layer.__init__; the class defaults make them part of the class's
+    # members, as Keras's properties of the same names are.
+    input_spec: Any = None
+    supports_masking: bool = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         build = cls.__dict__.get("build")

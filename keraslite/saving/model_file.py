@@ -5,7 +5,8 @@ The archive holds two entries:
 * ``config.json``: the format name and version, the keraslite version and backend that wrote it,
   the model's config (classes named from the closed registry), its compile config and whether
   optimizer state follows;
-* ``model.weights.safetensors``: every model variable (keys from ``weight_paths``) and, when
+* ``model.weights.safetensors``: every model variable (keys from ``weight_paths``; a layer with
+  its own ``save_own_variables`` stores what it returns, see ``own_variables``) and, when
   included, the optimizer's variables under ``optimizer/vars/<i>``, each with a checksum.
 
 Nothing in the file is ever executed or imported: the config names classes that are looked up in
