@@ -1,6 +1,7 @@
 """Keras 3's smaller Model members: ``jit_compile`` / ``run_eagerly`` (validated settings),
 ``distribute_strategy`` / ``distribute_reduction_method``, ``stateless_compute_loss``,
-``get_state_tree`` / ``set_state_tree`` and ``get_quantization_layer_structure``.
+``compute_loss_and_updates`` (only Keras's JAX trainer has it; keraslite has it on both
+backends), ``get_state_tree`` / ``set_state_tree``, and the quantization members (refused).
 
 ``distribute_strategy``: on TensorFlow, the ``tf.distribute`` strategy whose scope was open when
 the model was made, else TensorFlow's default strategy (as Keras). On JAX it is None: keraslite's
@@ -93,19 +94,48 @@ class TrainerMembers:
                     ("metrics_variables", own_metrics, metrics_variables))
         mapping = []
         for name, variables, values in expected:
-            values = list(values)
-            if len(values) != len(variables):
-                raise ValueError(
-                    f"stateless_compute_loss(): model '{self.name}' has {len(variables)} "
-                    f"{name}. Received: {len(values)} values"
-                )
-            mapping.extend(zip(variables, values))
+            mapping.extend(zip(variables, _checked(self, name, variables, values)))
         with StatelessScope(mapping) as scope:
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=training)
         return loss, (list(trainable_variables),
                       [scope.current(v) for v in self.non_trainable_variables],
                       [scope.current(v) for v in own_metrics])
+
+    def compute_loss_and_updates(self, trainable_variables: list,
+                                 non_trainable_variables: list, metrics_variables: list,
+                                 x: Any, y: Any, sample_weight: Any, training: bool = False,
+                                 optimizer_variables: list | None = None) -> tuple:
+        """The forward pass and ``compute_loss`` as one pure function of the given values (for
+        ``jax.grad`` or ``compute_gradients``); returns ``(loss, (unscaled_loss, y_pred,
+        non_trainable, metrics_variables))``. With ``training`` the loss is scaled by the
+        optimizer (float16 loss scaling), its variables taken from ``optimizer_variables``."""
+        own_metrics = [v for metric in self.metrics for v in metric.variables]
+        trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
+        mapping = list(zip(trainable, _checked(self, "trainable_variables", trainable,
+                                               trainable_variables)))
+        mapping += zip(non_trainable, _checked(self, "non_trainable_variables", non_trainable,
+                                               non_trainable_variables))
+        mapping += zip(own_metrics, _checked(self, "metrics_variables", own_metrics,
+                                             metrics_variables))
+        optimizer = getattr(self, "optimizer", None)
+        if training and optimizer is not None and optimizer_variables is not None:
+            mapping += zip(optimizer.variables, _checked(self, "optimizer_variables",
+                                                         optimizer.variables,
+                                                         optimizer_variables))
+        with StatelessScope(mapping) as scope:
+            y_pred = self(x, training=training)
+            unscaled = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                         training=training)
+            loss = optimizer.scale_loss(unscaled) if training and optimizer is not None \
+                else unscaled
+            new_non_trainable = [scope.current(v) for v in non_trainable]
+            new_metrics = [scope.current(v) for v in own_metrics]
+        return loss, (unscaled, y_pred, new_non_trainable, new_metrics)
+
+    def jax_state_sync(self) -> None:
+        """Nothing to do: keraslite's variables always give their current value (during
+        ``fit`` too), so there is no separate JAX state to write back as in Keras."""
 
     # -- state tree ---------------------------------------------------------------------------
     def get_state_tree(self, value_format: str = "backend_tensor") -> dict:
@@ -137,3 +167,11 @@ class TrainerMembers:
             raise error("quantize", mode)
         raise NotImplementedError(f"Model '{self.name}'.quantize: keraslite does not quantize "
                                   f"models. Received: mode={mode!r}")
+
+
+def _checked(model, name: str, variables: list, values: Any) -> list:
+    values = list(values)
+    if len(values) != len(variables):
+        raise ValueError(f"Model '{model.name}' has {len(variables)} {name}. "
+                         f"Received: {len(values)} values")
+    return values

@@ -166,8 +166,40 @@ def test_stateless_compute_loss_uses_the_given_values_and_leaves_the_model_alone
     assert len(trainable) == 2 and len(metrics) == len(metric_values)
     for variable, value in zip(model.trainable_variables, old):
         np.testing.assert_array_equal(variable.numpy(), value)
-    with pytest.raises(ValueError, match="2 trainable_variables. Received: 1 values"):
+    with pytest.raises(ValueError, match="has 2 trainable_variables. Received: 1 values"):
         model.stateless_compute_loss([kernel], [], metric_values, x=X, y=Y, y_pred=y_pred)
+
+
+def test_compute_loss_and_updates_is_pure_and_returns_the_new_statistics():
+    inputs = keraslite.Input((3,))
+    outputs = layers.BatchNormalization(momentum=0.9)(layers.Dense(2)(inputs))
+    model = keraslite.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X[:8], np.zeros((8, 2), "float32"), batch_size=8, verbose=0)  # builds metrics
+    kernel = RNG.normal(size=(3, 2)).astype("float32")
+    trainable = [kernel] + [v.value for v in model.trainable_variables[1:]]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+    moving_mean_before = model.layers[2].moving_mean.numpy()
+    y = np.ones((32, 2), "float32")
+    metric_values = [v.value for m in model.metrics for v in m.variables]
+    loss, (unscaled, y_pred, new_non_trainable, new_metrics) = model.compute_loss_and_updates(
+        trainable, non_trainable, metric_values, X, y, None, training=True,
+        optimizer_variables=[v.value for v in model.optimizer.variables])
+    bias = model.layers[1].bias.numpy()
+    hidden = X @ kernel + bias
+    gamma, beta = model.layers[2].gamma.numpy(), model.layers[2].beta.numpy()
+    eps = model.layers[2].epsilon
+    expected = gamma * (hidden - hidden.mean(0)) / np.sqrt(hidden.var(0) + eps) + beta
+    np.testing.assert_allclose(np.asarray(y_pred), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(float(unscaled), np.mean((expected - y) ** 2), rtol=1e-4)
+    np.testing.assert_allclose(float(loss), float(unscaled))  # SGD does not scale the loss
+    paths = [v.path for v in model.non_trainable_variables]
+    new_mean = np.asarray(new_non_trainable[paths.index(model.layers[2].moving_mean.path)])
+    np.testing.assert_allclose(new_mean, 0.9 * moving_mean_before + 0.1 * hidden.mean(0),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(model.layers[2].moving_mean.numpy(), moving_mean_before)
+    assert len(new_metrics) == len(metric_values)
+    model.jax_state_sync()  # nothing to write back: the variables are the state
 
 
 # -- Keras 2-era custom train_step: compiled_loss / compiled_metrics ------------------------------
