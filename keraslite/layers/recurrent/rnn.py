@@ -1,9 +1,11 @@
-"""RNN: runs a recurrent cell over the time axis with one compiled ``ops.scan``."""
+"""RNN: runs a recurrent cell over the time axis with one compiled scan (the backend's
+``rnn.time_loop``)."""
 from __future__ import annotations
 
 import inspect
 
 from keraslite import ops
+from keraslite.backends import rnn as backend_rnn
 from keraslite.layers import arg_utils
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
@@ -177,7 +179,10 @@ class RNN(Layer):
             init = (states, ops.zeros((batch, self._output_size), dtype=dtype))
         scan_xs = xs if mask is None else (xs, mask)
         try:
-            carry, outputs = ops.scan(step, init, scan_xs, unroll=True if self.unroll else 1)
+            # The backend's time loop: on JAX/CPU it recomputes each step in the backward pass
+            # instead of storing the gates of every step (backends/jax/rnn.py says why).
+            carry, outputs = backend_rnn.time_loop(step, init, scan_xs,
+                                                   unroll=True if self.unroll else 1)
         finally:
             if set_masks:
                 cell._dropout_mask = cell._recurrent_dropout_mask = None
