@@ -112,8 +112,11 @@ class LayoutWalk:
             raise self.file.corrupt(f"'{vars_path}'", "should be a group of weight arrays.")
         keys = self.file.names(group, vars_path)
         if sorted(keys) != sorted(str(i) for i in range(len(keys))):
-            raise self.file.corrupt(f"group '{vars_path}'",
-                                    f"should hold datasets named 0..{len(keys) - 1}; found {keys}.")
+            raise self.file.corrupt(
+                f"group '{vars_path}'",
+                f"should hold datasets named 0..{len(keys) - 1}; found {keys[:8]}. Other names "
+                "come from a layer's own save_own_variables: give the keraslite class the same "
+                "save_own_variables/load_own_variables overrides.")
         entries = []
         for i in range(len(keys)):
             dataset = self.file.child(group, str(i), f"{vars_path}/{i}")

@@ -200,3 +200,17 @@ def test_file_written_before_the_hook_loads_key_by_key(tmp_path):
     new = keraslite.Sequential([keraslite.Input((3,)), globals()["TableShift"]()])
     new.load_weights(path)
     np.testing.assert_array_equal(new.layers[-1].w.numpy(), [5.0, 6.0, 7.0])
+
+
+def test_keras_file_from_a_hook_names_the_hook_when_the_class_has_none(tmp_path):
+    from keraslite.saving.errors import CorruptFileError
+
+    class TableShift(layers.Layer):  # the same class name, without the hooks
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+    path = str(tmp_path / "w.weights.h5")
+    keraslite.Sequential([keraslite.Input((3,)), globals()["TableShift"]()]).save_weights(path)
+    plain = keraslite.Sequential([keraslite.Input((3,)), TableShift()])
+    with pytest.raises(CorruptFileError, match="save_own_variables/load_own_variables overrides"):
+        plain.load_weights(path)
