@@ -54,6 +54,17 @@ class TrainerMembers:
             raise ValueError(f"run_eagerly must be True or False. Received: run_eagerly={value!r}")
         self._run_eagerly = value
 
+    @property
+    def unrolled_steps_per_execution(self) -> int:
+        """Keras's TensorFlow loop unrolling; keraslite's loops are not unrolled: always 1."""
+        return 1
+
+    @unrolled_steps_per_execution.setter
+    def unrolled_steps_per_execution(self, value: int) -> None:
+        if isinstance(value, bool) or value != 1:
+            raise ValueError("unrolled_steps_per_execution: keraslite does not unroll its "
+                             f"compiled loops; only 1 is accepted. Received: {value!r}")
+
     # -- distribution -------------------------------------------------------------------------
     def _record_strategy(self) -> None:
         self._distribute_strategy = _strategy_module().creation_strategy()

@@ -276,6 +276,9 @@ def test_settings_are_validated_and_take_effect():
         model.jit_compile = "yes"
     with pytest.raises(ValueError, match="run_eagerly must be True or False"):
         model.run_eagerly = 1
+    model.unrolled_steps_per_execution = 1
+    with pytest.raises(ValueError, match="unrolled_steps_per_execution.*Received: 4"):
+        model.unrolled_steps_per_execution = 4
     model.jit_compile = False
     model.run_eagerly = True
     model.fit(X[:8], Y[:8], batch_size=8, epochs=1, shuffle=False, verbose=0)
