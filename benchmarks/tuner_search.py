@@ -54,9 +54,16 @@ def run_arm(arm: str, trials: int, epochs: int, directory: str) -> dict:
         tuner = tune_digits.make_tuner(tuner_name, trials, epochs, pruner, directory, arm,
                                        overwrite=True)
         tuner.verbose = 0
+        from keraslite.backends import compile as backend_compile
+
+        compiled = getattr(backend_compile, "compilations", lambda: None)
+        before = compiled()
         tuner.search(x, y, **fit)
         best = tuner.oracle.get_best_trials(1)[0].score
         counted = len(tuner.oracle.trials)
+        # Loops compiled in the search (None before keraslite counted them); trials of an
+        # architecture compiled before reuse its loops.
+        loops = None if before is None else compiled() - before
     else:
         os.environ.setdefault("KERAS_BACKEND", os.environ.get("KERASLITE_BACKEND", "jax"))
         import keras
@@ -72,12 +79,13 @@ def run_arm(arm: str, trials: int, epochs: int, directory: str) -> dict:
         tuner.search(x, y, **fit)
         best = tuner.oracle.get_best_trials(1)[0].score
         counted = len(tuner.oracle.trials)
+        loops = None
     seconds = time.perf_counter() - start
     # CPU seconds of the whole process (all threads): steadier than wall time on a busy machine.
     cpu = time.process_time() - cpu_start
     return {"arm": arm, "best_val_accuracy": best, "seconds": seconds, "trials": counted,
             "seconds_per_trial": seconds / max(counted, 1),
-            "cpu_seconds_per_trial": cpu / max(counted, 1)}
+            "cpu_seconds_per_trial": cpu / max(counted, 1), "compiled_loops": loops}
 
 
 def storage_overhead(trials: int = 20) -> list:

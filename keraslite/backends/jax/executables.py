@@ -18,6 +18,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
+from typing import Optional
 
 MAX_PROGRAMS = 16
 
@@ -37,8 +38,12 @@ def clear() -> None:
         _programs.clear()
 
 
-def _key(lowered, compiler_options: dict) -> str:
+def _key(lowered, compiler_options: dict) -> Optional[str]:
+    """The program's identity, or None for a program that calls back into Python (a
+    ``jax.debug.callback``, say): its text names no callback, so it is never shared."""
     text = lowered.as_text(debug_info=False)
+    if "callback" in text:
+        return None
     options = repr(sorted(compiler_options.items()))
     parts = (text, str(lowered.in_tree), str(lowered.out_tree), options)
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
@@ -50,23 +55,24 @@ def compiled(lowered, compiler_options: dict, submit=None) -> Future:
     thread; else here)."""
     global _count
     key = _key(lowered, compiler_options)
+    future: Future = Future()
     with _lock:
-        found = _programs.get(key)
+        found = _programs.get(key) if key is not None else None
         if found is not None:
             _programs.move_to_end(key)
             return found
         _count += 1
-        future: Future = Future()
-        _programs[key] = future
-        while len(_programs) > MAX_PROGRAMS:
-            _programs.popitem(last=False)
+        if key is not None:
+            _programs[key] = future
+            while len(_programs) > MAX_PROGRAMS:
+                _programs.popitem(last=False)
 
     def work():
         try:
             future.set_result(lowered.compile(compiler_options or None))
         except BaseException as error:  # noqa: BLE001 - handed to whoever waits on it
             with _lock:
-                if _programs.get(key) is future:
+                if key is not None and _programs.get(key) is future:
                     del _programs[key]  # a failed compilation is not shared
             future.set_exception(error)
 
