@@ -150,10 +150,15 @@ def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
     _, y_probe = fn(init, probe_x)
     y_flat_probe = tree.flatten(y_probe)
     arrays = [tf.TensorArray(y.dtype, size=n) for y in y_flat_probe]
+    # Steps read xs through TensorArrays: the gradient of a read is one write per step, where
+    # the gradient of indexing ``x[i]`` is a zero tensor of the whole sequence per step, summed
+    # over the steps (quadratic in the length when TensorFlow runs the graph without XLA).
+    inputs = [tf.TensorArray(x.dtype, size=n, element_shape=x.shape[1:]).unstack(x)
+              for x in xs_flat]
 
     def body(i, carry_flat, arrays):
         index = n - 1 - i if reverse else i
-        x = None if xs is None else tree.pack_as(xs, [t[index] for t in xs_flat])
+        x = None if xs is None else tree.pack_as(xs, [t.read(index) for t in inputs])
         new_carry, y = fn(tree.pack_as(init, list(carry_flat)), x)
         arrays = [a.write(index, v) for a, v in zip(arrays, tree.flatten(y))]
         return i + 1, tree.flatten(new_carry), arrays
