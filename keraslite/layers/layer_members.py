@@ -74,7 +74,7 @@ def _scoped_build(build: Callable) -> Callable:
         with _LayerScope(self):
             return build(self, *args, **kwargs)
 
-    wrapper._kl_scoped = True
+    setattr(wrapper, "_kl_scoped", True)  # noqa: B010 - a marker the wrapper type lacks
     return wrapper
 
 
@@ -106,7 +106,7 @@ class LayerMembers:
         super().__init_subclass__(**kwargs)
         build = cls.__dict__.get("build")
         if callable(build) and not getattr(build, "_kl_scoped", False):
-            cls.build = _scoped_build(build)  # type: ignore[method-assign]
+            setattr(cls, "build", _scoped_build(build))  # noqa: B010 - wraps a subclass's own
 
     # -- path ---------------------------------------------------------------------------------
     @property

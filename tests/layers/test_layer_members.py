@@ -134,7 +134,8 @@ def test_add_metric_raises_as_in_keras(keras):
 
 @pytest.mark.parametrize("dtype", [None, "float32", "mixed_float16", "bfloat16", "int32"])
 def test_input_dtype_matches_keras(keras, dtype):
-    assert layers.Dense(1, dtype=dtype).input_dtype == keras.layers.Dense(1, dtype=dtype).input_dtype
+    theirs = keras.layers.Dense(1, dtype=dtype).input_dtype
+    assert layers.Dense(1, dtype=dtype).input_dtype == theirs
 
 
 def test_quantization_is_refused_by_name(keras):
