@@ -30,6 +30,8 @@ _MAX_THREADS = 8
 
 
 def _threads(n: int) -> int:
+    if n < 2 * _MIN_VALUES_PER_THREAD:
+        return 1
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
