@@ -1,6 +1,7 @@
 """LSTM throughput: keraslite vs Keras 3, on each backend.
 
-Model: ``Sequential([Input((100, 32)), LSTM(64)])``, MSE loss against random targets, Adam.
+Model: ``Sequential([Input((100, 32)), LSTM(64)])`` (``--layer GRU`` / ``SimpleRNN`` for the other
+built-in recurrent layers), MSE loss against random targets, Adam.
 Data: one batch of shape (64, 100, 32). After warm-up (compilation excluded) it times
 ``--repeats`` calls of
 
@@ -16,6 +17,7 @@ the median and the minimum of the repeats, and the ratios of both.
 
     python benchmarks/lstm_throughput.py
     python benchmarks/lstm_throughput.py --repeats 40 --backends jax
+    python benchmarks/lstm_throughput.py --layer GRU
 
 This is a benchmark, not a test: it asserts nothing. Timings on a shared machine are noisy.
 """
@@ -35,11 +37,12 @@ BATCH, STEPS, FEATURES, UNITS = 64, 100, 32, 64
 RESULT_MARKER = "LSTM_THROUGHPUT_RESULT "
 BACKENDS = ("jax", "tensorflow")
 LIBRARIES = ("keraslite", "keras")
+LAYERS = ("LSTM", "GRU", "SimpleRNN")
 
 
-def _calls(lib, x, y) -> dict:
+def _calls(lib, x, y, layer: str) -> dict:
     """The two timed calls of one library's model."""
-    model = lib.Sequential([lib.Input((STEPS, FEATURES)), lib.layers.LSTM(UNITS)])
+    model = lib.Sequential([lib.Input((STEPS, FEATURES)), getattr(lib.layers, layer)(UNITS)])
     model.compile(optimizer=lib.optimizers.Adam(1e-3), loss="mse")
     return {
         "forward": lambda: np.asarray(model.predict(x, batch_size=BATCH, verbose=0)),
@@ -47,7 +50,7 @@ def _calls(lib, x, y) -> dict:
     }
 
 
-def _child(warmup: int, repeats: int) -> dict:
+def _child(warmup: int, repeats: int, layer: str) -> dict:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((BATCH, STEPS, FEATURES)).astype("float32")
     y = rng.standard_normal((BATCH, UNITS)).astype("float32")
@@ -57,7 +60,7 @@ def _child(warmup: int, repeats: int) -> dict:
             lib = __import__(name)
         except ImportError:
             continue
-        calls[name] = _calls(lib, x, y)
+        calls[name] = _calls(lib, x, y, layer)
     times = {name: {what: [] for what in fns} for name, fns in calls.items()}
     for what in ("forward", "train_step"):
         for fns in calls.values():
@@ -72,11 +75,11 @@ def _child(warmup: int, repeats: int) -> dict:
                    for what, t in by_what.items()} for name, by_what in times.items()}
 
 
-def _run(backend: str, warmup: int, repeats: int) -> dict | None:
+def _run(backend: str, warmup: int, repeats: int, layer: str) -> dict | None:
     env = dict(os.environ, KERASLITE_BACKEND=backend, KERAS_BACKEND=backend,
                TF_CPP_MIN_LOG_LEVEL="3")
     cmd = [sys.executable, os.path.abspath(__file__), "--child",
-           "--warmup", str(warmup), "--repeats", str(repeats)]
+           "--warmup", str(warmup), "--repeats", str(repeats), "--layer", layer]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARKER):
@@ -97,10 +100,12 @@ def main(argv=None) -> None:
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--layer", choices=LAYERS, default="LSTM",
+                        help="the recurrent layer to time (default: LSTM)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        result = _child(args.warmup, args.repeats)
+        result = _child(args.warmup, args.repeats, args.layer)
         print(RESULT_MARKER + json.dumps(result), flush=True)
         return
 
@@ -111,9 +116,9 @@ def main(argv=None) -> None:
     results = {}
     for backend in backends:
         print(f"running {backend} ...", file=sys.stderr, flush=True)
-        results[backend] = _run(backend, args.warmup, args.repeats)
+        results[backend] = _run(backend, args.warmup, args.repeats, args.layer)
 
-    print(f"\nLSTM({UNITS}) on a ({BATCH}, {STEPS}, {FEATURES}) batch; {args.repeats} alternating "
+    print(f"\n{args.layer}({UNITS}) on a ({BATCH}, {STEPS}, {FEATURES}) batch; {args.repeats} alternating "
           f"calls per library after {args.warmup} warm-up calls; ms as median / min; ratio = "
           "Keras time / keraslite time on the same backend (median / min), >1 means keraslite "
           "is faster")
