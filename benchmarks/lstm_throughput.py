@@ -119,7 +119,8 @@ def main(argv=None) -> None:
         results[backend] = _run(backend, args.warmup, args.repeats, args.layer)
 
     print(f"\n{args.layer}({UNITS}) on a ({BATCH}, {STEPS}, {FEATURES}) batch; "
-          f"{args.repeats} alternating calls per library after {args.warmup} warm-up calls; ms as median / min; ratio = "
+          f"{args.repeats} alternating calls per library after {args.warmup} warm-up calls; "
+          "ms as median / min; ratio = "
           "Keras time / keraslite time on the same backend (median / min), >1 means keraslite "
           "is faster")
     header = (f"{'runner':<22}{'forward ms':>16}{'train step ms':>18}{'fwd ratio':>16}"
