@@ -1,5 +1,8 @@
 """Models with the same architecture share compiled loops: a tuner trial that only changes the
 learning rate compiles nothing, and trains exactly as a freshly compiled model does."""
+import gc
+import weakref
+
 import numpy as np
 
 import keraslite as keras
@@ -46,6 +49,12 @@ def test_same_architecture_reuses_loops_and_trains_like_a_fresh_compile():
     count = B_compile.compilations()
     _model(16, 3e-2).fit(X, Y, **FIT)  # another architecture: its own loops
     assert B_compile.compilations() > count
+
+    # The programs kept for sharing hold no model: a released model is freed.
+    released = weakref.ref(first)
+    del first
+    gc.collect()
+    assert released() is None
 
 
 class _CountCompilations(keras.callbacks.Callback):
