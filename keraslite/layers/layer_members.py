@@ -3,7 +3,7 @@ holds, ``input_dtype``, the ``save_own_variables``/``load_own_variables`` saving
 ``symbolic_call``, ``rematerialized_call`` and the quantization members (not supported).
 
 Mixed into ``Layer``; relies on its ``name``, ``built``, ``_layers``, ``compute_dtype``,
-``_trainable_variables``, ``_non_trainable_variables`` and ``_symbolic_call``.
+``_own_weights`` and ``_symbolic_call``.
 
 **Paths.** Keras names a layer by the layers it was built inside: a Sequential's layers are
 ``"seq/dense"``, a subclassed model's sublayers ``"model/block/dense"``, a functional model's
@@ -89,8 +89,8 @@ class LayerMembers:
         name: str
         built: bool
         _layers: list
-        _trainable_variables: list
-        _non_trainable_variables: list
+
+        def _own_weights(self) -> list: ...
 
         @property
         def compute_dtype(self) -> str: ...
@@ -250,7 +250,9 @@ class LayerMembers:
             variable.assign(np.asarray(store[str(i)]))
 
     def _own_variables_list(self) -> list:
-        return list(self._trainable_variables) + list(self._non_trainable_variables)
+        # ``_own_weights`` (trainable, then non-trainable), which a layer may extend as Keras's
+        # tracking would (SpectralNormalization owns the wrapped kernel too).
+        return list(self._own_weights())
 
 
 def overrides_saving_hooks(layer) -> bool:
