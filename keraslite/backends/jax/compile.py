@@ -118,10 +118,14 @@ def _cpu_options() -> dict:
     """XLA options for keraslite's loops on CPU. XLA's newer fusion emitters take about 40%
     more compilation time than its classic ones for the small programs of a fit (CPU seconds
     of a first 1-epoch fit of a 3-layer Dense model: 3.6 against 2.2, while 20 further epochs
-    run as fast; see docs/tuner.md), and a short fit is mostly compilation."""
+    run as fast; see docs/tuner.md), and a short fit is mostly compilation. Some programs run
+    faster with the newer emitters (an LSTM step, about 9%: docs/recurrent-performance.md):
+    ``XLA_FLAGS=--xla_cpu_use_fusion_emitters=true`` keeps them, as on TensorFlow."""
     global _CPU_OPTIONS
     if _CPU_OPTIONS is None:
         _CPU_OPTIONS = {}
+        if "xla_cpu_use_fusion_emitters" in os.environ.get("XLA_FLAGS", ""):
+            return _CPU_OPTIONS  # the user chose: XLA reads it from XLA_FLAGS
         try:  # an XLA without the option refuses it: keep its default there
             probe = jax.jit(lambda x: x + 1).lower(np.float32(0))
             probe.compile({"xla_cpu_use_fusion_emitters": False})

@@ -27,9 +27,10 @@ from keraslite.backends.tensorflow import core, distribution, shared_functions
 def _prefer_quick_xla_compilation() -> None:
     """XLA's newer CPU fusion emitters take about 45% more compilation time than its classic
     ones for a small fit's programs, which then run as fast (CPU seconds per trial of
-    benchmarks/tuner_search.py: 3.8 against 5.5); a short fit is mostly compilation.
-    TensorFlow takes XLA options only from XLA_FLAGS, read at its first compilation: the
-    option is added there unless the user set it."""
+    benchmarks/tuner_search.py: 3.8 against 5.5); a short fit is mostly compilation. Some
+    programs run faster with the newer emitters (an LSTM's forward pass:
+    docs/recurrent-performance.md). TensorFlow takes XLA options only from XLA_FLAGS, read at
+    its first compilation: the option is added there unless the user set it."""
     flags = os.environ.get("XLA_FLAGS", "")
     if "xla_cpu_use_fusion_emitters" not in flags:
         os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_use_fusion_emitters=false").strip()
