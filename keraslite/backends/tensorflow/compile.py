@@ -30,10 +30,38 @@ def _prefer_quick_xla_compilation() -> None:
     benchmarks/tuner_search.py: 3.8 against 5.5); a short fit is mostly compilation. Some
     programs run faster with the newer emitters (an LSTM's forward pass:
     docs/recurrent-performance.md). TensorFlow takes XLA options only from XLA_FLAGS, read at
-    its first compilation: the option is added there unless the user set it."""
+    its first compilation: the option is added there unless the user set it.
+
+    An XLA that does not know a flag in XLA_FLAGS aborts the process (TensorFlow's and, in the
+    same process, jaxlib's), and the variable cannot be probed safely from inside one: the
+    option is set only with the releases it was verified with (TensorFlow 2.21; jaxlib, if
+    installed, 0.10 or later, whose compile options keraslite's JAX loops also probe). Other
+    versions keep XLA's default."""
     flags = os.environ.get("XLA_FLAGS", "")
-    if "xla_cpu_use_fusion_emitters" not in flags:
-        os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_use_fusion_emitters=false").strip()
+    if "xla_cpu_use_fusion_emitters" in flags or not _verified_versions():
+        return
+    os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_use_fusion_emitters=false").strip()
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """(major, minor) of a version string such as "2.21.0rc1"."""
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def _verified_versions() -> bool:
+    from importlib import metadata
+
+    if _release(tf.__version__) != (2, 21):
+        return False
+    try:
+        jaxlib_version = metadata.version("jaxlib")
+    except metadata.PackageNotFoundError:
+        return True
+    return _release(jaxlib_version) >= (0, 10)
 
 
 _prefer_quick_xla_compilation()
