@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from keraslite.backends.jax import conv_as_matmul, conv_transpose_as_matmul
+from keraslite.backends.jax import conv_as_matmul, conv_transpose_as_matmul, depthwise_taps
 
 from keraslite import config
 from keraslite.backends.common import dtypes as dt
@@ -260,6 +260,12 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             return conv_as_matmul.conv_channels_last(inputs, kernel, strides, pads, dilation)
         moved = jnp.moveaxis(inputs, 1, -1)
         out = conv_as_matmul.conv_channels_last(moved, kernel, strides, pads, dilation)
+        return jnp.moveaxis(out, -1, 1)
+    if depthwise_taps.applies(groups, channels, kernel.shape[-2], pads):
+        if data_format == "channels_last":
+            return depthwise_taps.conv_channels_last(inputs, kernel, strides, pads, dilation)
+        moved = jnp.moveaxis(inputs, 1, -1)
+        out = depthwise_taps.conv_channels_last(moved, kernel, strides, pads, dilation)
         return jnp.moveaxis(out, -1, 1)
     dn = jax.lax.conv_dimension_numbers(inputs.shape, kernel.shape, _dims(inputs.ndim, data_format))
     return jax.lax.conv_general_dilated(
