@@ -41,6 +41,14 @@ def _reference(jax, x, kernel, strides, dilation, padding, data_format):
         feature_group_count=channels)
 
 
+@pytest.fixture(autouse=True)
+def _windowed_path_for_small_inputs(monkeypatch):
+    """Small inputs keep XLA's convolution (compile time); these cases take the windows."""
+    from keraslite.backends.jax import depthwise_taps
+
+    monkeypatch.setattr(depthwise_taps, "MIN_ELEMENTS", 0)
+
+
 @pytest.mark.parametrize("spatial,window,multiplier,strides,dilation,padding,data_format", CASES)
 def test_values_and_gradients_match_xla_grouped_convolution(
         spatial, window, multiplier, strides, dilation, padding, data_format):
@@ -78,3 +86,17 @@ def test_the_taps_path_is_the_one_taken_on_cpu(monkeypatch):
     x = np.ones((1, 5, 5, 3), "float32")
     keraslite.ops.depthwise_conv(x, np.ones((3, 3, 3, 1), "float32"), 1, "same")
     assert calls == [1]
+
+
+def test_small_inputs_keep_xla_convolution(monkeypatch):
+    pytest.importorskip("jax")
+    from keraslite.backends.jax import depthwise_taps
+
+    monkeypatch.setattr(depthwise_taps, "MIN_ELEMENTS", 76)  # one element more than 1x5x5x3
+    calls = []
+    original = depthwise_taps.conv_channels_last
+    monkeypatch.setattr(depthwise_taps, "conv_channels_last",
+                        lambda *a: calls.append(1) or original(*a))
+    x = np.ones((1, 5, 5, 3), "float32")
+    out = keraslite.ops.depthwise_conv(x, np.ones((3, 3, 3, 1), "float32"), 1, "same")
+    assert calls == [] and float(np.asarray(out)[0, 2, 2, 0]) == 9.0
