@@ -21,6 +21,7 @@ from keraslite.backends import compile as B_compile
 from keraslite.backends import core
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.training.data import repack
+from keraslite.training.stateful_steps import step_callable
 from keraslite.utils import tree
 from keraslite.variables import StatelessScope, step_trace
 
@@ -92,6 +93,13 @@ class StepLoop:
             carry = [[v.value for v in self.carried], self.initial_logs()]
             warm(params, carry, data, order, offset)
 
+    def expect(self, n_steps: int) -> None:
+        """Tells the backend's loop that about ``n_steps`` steps are coming: on TensorFlow,
+        ``jit_compile="auto"`` compiles with XLA only for enough steps to repay it."""
+        expect = getattr(self.run, "expect", None)
+        if expect is not None:
+            expect(n_steps)
+
     def initial_logs(self) -> dict:
         return {k: ops.zeros(spec.shape, spec.dtype) for k, spec in self.logs_spec.items()}
 
@@ -105,10 +113,11 @@ class PredictFunction:
     def __init__(self, model, jit_compile):
         self.variables = list(model.variables)
         variables = self.variables
+        predict_step = step_callable(model, "predict")
 
         def predict(values, data):
             with StatelessScope(list(zip(variables, values))), step_trace():
-                return model.predict_step(data)
+                return predict_step(data)
 
         self.fn = B_compile.compile_function(predict, jit_compile)
 

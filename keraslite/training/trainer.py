@@ -39,6 +39,7 @@ from keraslite.training.input_standardization import standardize_inputs
 from keraslite.training.legacy_shims import LegacyShims
 from keraslite.training.loop_layouts import check_batch_size, distribution, loop_layout
 from keraslite.training.state import HeldState
+from keraslite.training.stateful_steps import step_callable
 from keraslite.training.step_functions import StepFunctions
 from keraslite.training.step_loop import PredictFunction, StepLoop, abstract_logs, compute_dtype
 from keraslite.training.steps import StepMethods
@@ -208,7 +209,7 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
 
     def _loop(self, kind, batch_size, template) -> StepLoop:
         """The compiled multi-step loop for ``kind`` ('train'/'test') and one batch size."""
-        step = self.train_step if kind == "train" else self.test_step
+        step = step_callable(self, kind)
         what = f"{kind}_step"
         spec_key = ("logs", kind, signature(template))
         logs_spec = self._functions.get(spec_key)
@@ -272,6 +273,11 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         # Compiling the first loop runs the step abstractly, creating lazily built state
         # (a custom step's optimizer slots, metrics) before the state is held.
         first_loop = train.prepare_loops()
+        # Each loop is told the steps it will run, so the backend can weigh a compilation
+        # against them (TensorFlow: XLA only for enough steps to repay its compile time).
+        _expect_steps(self, train, epochs - initial_epoch)
+        if val is not None:
+            _expect_steps(self, val, epochs - initial_epoch)  # at most: validation_freq
         # The other programs of this fit (remainder batch, validation) compile in the
         # background while the first one compiles here.
         for feeder, skip_first in ((train, True), (val, False)):
@@ -331,6 +337,7 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         """Runs the compiled test loop over a feeder's blocks; returns the logs as floats.
         Weights are read through the variables (live values while fit holds them)."""
         feeder.prepare_loops()
+        _expect_steps(self, feeder, 1)
         for metric in model_state.all_metrics(self):
             metric.reset_state()
         if callbacks is not None:
@@ -465,6 +472,21 @@ def _format_logs(logs, return_dict):
     names = sorted(logs, key=lambda n: (n != "loss", n))
     values = [logs[n] for n in names]
     return values[0] if len(values) == 1 else values
+
+
+def _expect_steps(trainer, feeder, repeats):
+    """Tells each loop of ``feeder`` how many steps it runs in ``repeats`` passes over the
+    data: the full batches' loop and the last, smaller batch's (one step per pass)."""
+    if not isinstance(feeder, ArrayFeeder):
+        if feeder.steps():
+            feeder.prepare_loops().expect(repeats * feeder.steps())
+        return  # batches of unknown count: the loops count the steps they run
+    n, b = feeder.data.num_samples, feeder.batch_size
+    full = min(n // b, feeder.total_steps)
+    if full:
+        trainer._loop(feeder.kind, b, feeder.template).expect(repeats * full)
+    if feeder.total_steps > full:
+        trainer._loop(feeder.kind, n - full * b, feeder.template).expect(repeats)
 
 
 def _backups_last(callbacks):
