@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from keraslite.backends.jax import executables
+from keraslite.backends.jax import executables, rnn
 
 DONATES_STATE = True
 # A compiled call returns before the device finishes, so the host already prepares the next block
@@ -101,7 +101,10 @@ class _CpuLoop:
         found = self.by_signature.get(signature)
         if found is None:
             submit = _CompilerThreads.submit if background else None
-            found = executables.compiled(self.jitted.lower(*args), _cpu_options(), submit)
+            loops_before = rnn.traced_time_loops()
+            lowered = self.jitted.lower(*args)
+            recurrent = rnn.traced_time_loops() != loops_before
+            found = executables.compiled(lowered, _cpu_options(recurrent), submit)
             self.by_signature[signature] = found
         return found
 
@@ -114,14 +117,17 @@ class _CpuLoop:
         return self._executable(args, False).result()(*args)
 
 
-def _cpu_options() -> dict:
+def _cpu_options(recurrent: bool = False) -> dict:
     """XLA options for keraslite's loops on CPU. XLA's newer fusion emitters take about 40%
     more compilation time than its classic ones for the small programs of a fit (CPU seconds
     of a first 1-epoch fit of a 3-layer Dense model: 3.6 against 2.2, while 20 further epochs
-    run as fast; see docs/tuner.md), and a short fit is mostly compilation. Some programs run
-    faster with the newer emitters (an LSTM step, about 9%: docs/recurrent-performance.md):
-    ``XLA_FLAGS=--xla_cpu_use_fusion_emitters=true`` keeps them, as on TensorFlow."""
+    run as fast; see docs/tuner.md), and a short fit is mostly compilation. A program holding
+    a recurrent layer's time loop (``recurrent``) keeps the newer emitters: its steps run
+    5-9% faster with them (docs/recurrent-performance.md).
+    ``XLA_FLAGS=--xla_cpu_use_fusion_emitters=true`` keeps them everywhere, as on TensorFlow."""
     global _CPU_OPTIONS
+    if recurrent:
+        return {}  # XLA's default: the newer emitters (or the user's XLA_FLAGS)
     if _CPU_OPTIONS is None:
         _CPU_OPTIONS = {}
         if "xla_cpu_use_fusion_emitters" in os.environ.get("XLA_FLAGS", ""):

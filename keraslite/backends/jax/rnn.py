@@ -10,6 +10,10 @@ need to recompute them (about 4% less CPU time than recomputing everything).
 Measured with ``python benchmarks/lstm_throughput.py --backends jax`` (see
 docs/recurrent-performance.md). Accelerators keep the stored residuals: the trade-off there
 was not measured, and storing is what ``lax.scan`` does by default.
+
+``traced_time_loops()`` counts the loops traced in this process: ``compile.py`` compares it
+before and after lowering a program to learn whether the program holds a recurrent loop,
+which runs faster with XLA's newer CPU fusion emitters (see ``compile._cpu_options``).
 """
 from __future__ import annotations
 
@@ -17,10 +21,19 @@ from typing import Any, Callable
 
 import jax
 
+_traced = 0
+
+
+def traced_time_loops() -> int:
+    """How many recurrent time loops this process has traced (never decreases)."""
+    return _traced
+
 
 def time_loop(step: Callable, init: Any, xs: Any, unroll: int | bool = 1) -> tuple[Any, Any]:
     """``lax.scan(step, init, xs)``: ``step(carry, x_t) -> (carry, y_t)``; returns
     ``(carry, ys)``."""
+    global _traced
+    _traced += 1
     if jax.default_backend() == "cpu":
         # prevent_cse=False: inside a scan body CSE cannot merge the recomputation with the
         # forward pass, so the optimization barriers jax.checkpoint adds by default buy nothing.
