@@ -60,3 +60,33 @@ def test_loop_gradient_matches_closed_form(compiled, loop, reverse):
     np.testing.assert_allclose(float(ops.convert_to_numpy(loss)), expected_loss, rtol=1e-5)
     np.testing.assert_allclose(ops.convert_to_numpy(grad), expected_grad, rtol=1e-5,
                                atol=1e-6)
+
+
+@pytest.mark.skipif(backend.backend() != "jax", reason="XLA compile options of JAX's loops")
+def test_program_with_a_time_loop_keeps_xla_default_emitters(monkeypatch):
+    """A loop program holding a recurrent layer compiles with XLA's default CPU options (the
+    newer fusion emitters, faster for the time loop); others with the loops' usual options."""
+    import keraslite
+    from keraslite.backends.jax import compile as jax_compile
+    from keraslite.backends.jax import executables
+
+    if jax_compile.jax.default_backend() != "cpu":
+        pytest.skip("the compile options are chosen on CPU only")
+    seen = []
+    real = executables.compiled
+
+    def recording(lowered, options, submit=None):
+        seen.append(dict(options))
+        return real(lowered, options, submit)
+
+    monkeypatch.setattr(executables, "compiled", recording)
+    x = np.random.default_rng(0).standard_normal((4, 5, 3)).astype("float32")
+    y = np.zeros((4, 2), "float32")
+    recurrent = keraslite.Sequential([keraslite.Input((5, 3)), keraslite.layers.LSTM(2)])
+    dense = keraslite.Sequential([keraslite.Input((5, 3)), keraslite.layers.Flatten(),
+                                  keraslite.layers.Dense(2)])
+    for model, expected in [(recurrent, {}), (dense, jax_compile._cpu_options())]:
+        model.compile(optimizer="sgd", loss="mse")
+        seen.clear()
+        model.train_on_batch(x, y)
+        assert seen and all(options == expected for options in seen), (model.layers, seen)
