@@ -29,6 +29,33 @@ def _concat(a: Any, b: Any) -> Any:
     return np.concatenate([a, b])
 
 
+def validation_indices(y: Any, fraction: float, seed: Optional[int],
+                       stratify: bool) -> tuple:
+    """(validation, training) row indices: ``fraction`` of the rows, at random; with
+    ``stratify``, the same fraction of every class (``y``: class indices or one-hot rows), so a
+    small or unbalanced data set's validation score (which picks the best trial and its epoch
+    count) is not skewed by a split that happens to hold few samples of some class."""
+    count = _length(y)
+    rng = np.random.default_rng(seed)
+    if not stratify:
+        order = rng.permutation(count)
+        size = max(1, int(round(count * fraction)))
+        return order[:size], order[size:]
+    labels = np.asarray(y)
+    labels = labels.argmax(axis=1) if labels.ndim == 2 and labels.shape[1] > 1 else \
+        labels.reshape(count)
+    validation = []
+    for label in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == label))
+        validation.append(rows[:int(round(len(rows) * fraction))])
+    validation = np.concatenate(validation)
+    if len(validation) == 0:  # tiny data: at least one validation row, as without classes
+        validation = rng.permutation(count)[:1]
+    validation = rng.permutation(validation)
+    training = rng.permutation(np.setdiff1d(np.arange(count), validation))
+    return validation, training
+
+
 def _targets(y: Any) -> Any:
     """A pandas Series or one-column DataFrame of targets as a NumPy array."""
     return y.to_numpy() if hasattr(y, "to_numpy") else y
@@ -46,6 +73,10 @@ class AutoModel:
     all the data for the epochs the best trial needed. ``export_model()`` is then a plain
     keraslite model with the preprocessing inside.
     """
+
+    # Epochs without improvement of the objective before a trial stops. Tasks whose epochs
+    # are cheap (tables) wait longer: their validation loss is noisy from epoch to epoch.
+    patience = 3
 
     def __init__(self, inputs: Any, outputs: Any, max_trials: int = 10,
                  directory: Optional[str] = None, project_name: str = "auto_model",
@@ -120,16 +151,18 @@ class AutoModel:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError("validation_split must be in (0, 1) when no validation_data "
                                  f"is given. Received: {validation_split!r}")
-            order = np.random.default_rng(self.seed).permutation(_length(x))
-            count = max(1, int(round(_length(x) * validation_split)))
-            val, train = order[:count], order[count:]
+            val, train = validation_indices(y, validation_split, self.seed,
+                                            getattr(self._head, "stratifies", False))
             x_train, y_train = _take(x, train), _take(y, train)
             x_val, y_val = _take(x, val), _take(y, val)
         self._input.adapt(x_train)
+        objective = self.objective
+        if objective == "val_loss" and getattr(self._head, "logs_data_loss", False):
+            objective = "val_data_loss"  # the loss without L2 penalties (see heads.py)
         self.tuner = make_tuner(
             self.tuner_kind, SizeLimited(self.graph, self.max_model_size), epochs,
-            time_budget=self.time_budget, initial_hps=self.initial_hps,
-            objective=self.objective, max_trials=self.max_trials, seed=self.seed,
+            time_budget=self.time_budget, initial_hps=self.initial_hps, patience=self.patience,
+            objective=objective, max_trials=self.max_trials, seed=self.seed,
             directory=self.directory, project_name=self.project_name,
             overwrite=self.overwrite, verbose=self.verbose,
             # Trials refused by max_model_size fail at build time: let the search go on.

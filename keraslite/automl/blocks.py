@@ -2,7 +2,8 @@
 
 =============  ===============================================================================
 DenseBlock     ``num_layers`` 1|2|3 (2), ``num_units`` 16..1024 (32), ``use_batchnorm`` (False),
-               ``dropout`` 0|0.25|0.5 (0)
+               ``dropout`` 0|0.25|0.5 (0), ``l2`` 0|1e-4|1e-3|1e-2 (0): an L2 penalty on the
+               kernels
 ConvBlock      ``kernel_size`` 3|5|7 (3), ``num_blocks`` 1|2|3 (2), ``num_layers`` 1|2 (2),
                ``filters`` 16..256 (32), ``max_pooling`` (True), ``dropout`` 0|0.25|0.5 (0)
 =============  ===============================================================================
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from keraslite import layers
+from keraslite.automl.heads import l2_regularizer
 from keraslite.automl.nodes import Block
 
 _UNITS = [16, 32, 64, 128, 256, 512, 1024]
@@ -44,6 +46,8 @@ def _single(block: Block, inputs: list) -> Any:
 class DenseBlock(Block):
     """Fully connected layers (inputs of rank > 2 are flattened first)."""
 
+    layer_counts = [1, 2, 3]  # the num_layers choices (tables add 0: a linear model)
+
     def __init__(self, num_layers: Optional[int] = None, num_units: Optional[int] = None,
                  use_batchnorm: Optional[bool] = None, dropout: Optional[float] = None,
                  name: Optional[str] = None) -> None:
@@ -57,8 +61,11 @@ class DenseBlock(Block):
             x = layers.Flatten()(x)
         batchnorm = _boolean(hp, "use_batchnorm", self.use_batchnorm, False)
         dropout = _choice(hp, "dropout", self.dropout, _DROPOUT, 0.0)
-        for i in range(_choice(hp, "num_layers", self.num_layers, [1, 2, 3], 2)):
-            x = layers.Dense(_choice(hp, f"units_{i}", self.num_units, _UNITS, 32))(x)
+        count = _choice(hp, "num_layers", self.num_layers, self.layer_counts, 2)
+        penalty = l2_regularizer(hp) if count else None  # nothing to penalize without layers
+        for i in range(count):
+            x = layers.Dense(_choice(hp, f"units_{i}", self.num_units, _UNITS, 32),
+                             kernel_regularizer=penalty)(x)
             if batchnorm:
                 x = layers.BatchNormalization()(x)
             x = layers.Activation("relu")(x)

@@ -17,10 +17,26 @@ from typing import Any, Optional
 
 import numpy as np
 
-from keraslite import layers
+from keraslite import layers, regularizers
+from keraslite import metrics as metrics_lib
 from keraslite.automl.nodes import Block
 
 _DROPOUT = [0.0, 0.25, 0.5]
+L2 = [0.0, 1e-4, 1e-3, 1e-2]  # weight of an L2 penalty on kernels; 0 (none) is the default
+
+
+# The metric that logs each head loss, under the name "data_loss".
+DATA_LOSS = {"binary_crossentropy": metrics_lib.BinaryCrossentropy,
+             "categorical_crossentropy": metrics_lib.CategoricalCrossentropy,
+             "sparse_categorical_crossentropy": metrics_lib.SparseCategoricalCrossentropy,
+             "mean_squared_error": metrics_lib.MeanSquaredError}
+
+
+def l2_regularizer(hp: Any, fixed: Optional[float] = None) -> Any:
+    """The searched ``l2`` penalty for Dense kernels (None when 0). With no hidden layer, the
+    head alone is an L2-regularized linear model, a strong start on small tables."""
+    value = fixed if fixed is not None else hp.Choice("l2", L2, default=0.0)
+    return regularizers.L2(value) if value > 0 else None
 
 
 class Head(Block):
@@ -48,11 +64,23 @@ class Head(Block):
     def build(self, hp: Any, inputs: list) -> Any:
         if self.units is None:
             raise ValueError(f"{self.name} has not seen its targets: call fit first.")
-        return layers.Dense(self.units, activation=self.activation)(self._hidden(hp, inputs))
+        hidden = self._hidden(hp, inputs)
+        return layers.Dense(self.units, activation=self.activation,
+                            kernel_regularizer=l2_regularizer(hp))(hidden)
+
+    @property
+    def logs_data_loss(self) -> bool:
+        """Whether the compiled model logs ``data_loss``: the head's own loss without the L2
+        penalties, which ``loss`` includes. Trials with different penalties are compared on
+        it; on ``val_loss`` a penalized model would look worse than it predicts."""
+        return self.loss is None
 
     def compile_args(self) -> tuple:
         """(loss, metrics) for ``model.compile``."""
-        return self.loss or self._loss, self.metrics or [self.metric_name]
+        metrics = list(self.metrics or [self.metric_name])
+        if self.logs_data_loss:
+            metrics.append(DATA_LOSS[self._loss](name="data_loss"))
+        return self.loss or self._loss, metrics
 
 
 def _column(y: np.ndarray, name: str) -> np.ndarray:
@@ -121,6 +149,11 @@ class ClassificationHead(Head):
             self.mode, self.units, self.activation = "sparse", count, "softmax"
             self._loss = "sparse_categorical_crossentropy"
 
+    @property
+    def stratifies(self) -> bool:
+        """Whether fit's validation split keeps the class proportions (single-label only)."""
+        return self.mode in ("binary", "sparse", "one_hot")
+
     def _check_count(self, count: int) -> None:
         if self.num_classes is not None and self.num_classes != count:
             raise ValueError(f"{self.name}: num_classes={self.num_classes}, but the targets "
@@ -142,7 +175,9 @@ class ClassificationHead(Head):
             raise ValueError(f"y of {self.name}: labels {np.unique(y[unknown])[:5].tolist()} "
                              f"were not among the classes seen in fit "
                              f"{self.classes.tolist()[:10]}.")
-        return index.astype(np.float32 if self.mode == "binary" else np.int32)
+        if self.mode == "binary":  # (samples, 1), the shape of the sigmoid's output, which
+            return index.astype(np.float32)[:, None]  # metrics (data_loss) do not broadcast
+        return index.astype(np.int32)
 
     def decode(self, output: np.ndarray) -> np.ndarray:
         """Model outputs back to labels in the format of the fitted targets."""

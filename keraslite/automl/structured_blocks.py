@@ -7,7 +7,8 @@ CategoricalToNumerical   ``encoding`` one_hot|int (one_hot): categorical columns
                          with the training mean and standardized, and columns that had missing
                          values in fit also get their 0/1 "missing" flag
 StructuredDataBlock      ``normalize`` is always on (above); then a DenseBlock's space under
-                         ``dense_block/``
+                         ``dense_block/``, whose ``num_layers`` may also be 0: the head alone, a
+                         linear model on the encoded columns
 =======================  =======================================================================
 """
 from __future__ import annotations
@@ -90,4 +91,11 @@ class StructuredDataBlock(Block):
             x = CategoricalToNumerical(self.categorical_encoding,
                                        name="categorical_to_numerical").build(hp, inputs)
         with hp.name_scope("dense_block"):
-            return DenseBlock(name="dense_block").build(hp, [x])
+            return TableDenseBlock(name="dense_block").build(hp, [x])
+
+
+class TableDenseBlock(DenseBlock):
+    """A DenseBlock that may have no hidden layer: on a small table, an L2-regularized linear
+    model (the head's Dense) is often as good as any net and the least likely to overfit."""
+
+    layer_counts = [0, 1, 2, 3]

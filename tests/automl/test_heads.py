@@ -20,7 +20,7 @@ def test_string_labels_two_classes_are_binary_sigmoid():
     y = np.array(["cat", "dog", "dog", "cat"])
     head.adapt(y)
     assert (head.mode, head.units, head.activation) == ("binary", 1, "sigmoid")
-    np.testing.assert_array_equal(head.encode(y), [0, 1, 1, 0])
+    np.testing.assert_array_equal(head.encode(y), [[0], [1], [1], [0]])  # the sigmoid's shape
     np.testing.assert_array_equal(head.decode(np.array([[0.9], [0.2]]))[:, 0], ["dog", "cat"])
     with pytest.raises(ValueError, match="not among the classes"):
         head.encode(np.array(["cow"]))

@@ -15,16 +15,17 @@ def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path)
     y = np.where(table["size"] + 2 * (table["colour"] == "red") > 0.7, "yes", "no")
     table.loc[::9, "size"] = np.nan  # missing values: rows are kept, the mean is imputed
     table.loc[::7, "colour"] = None
-    # The defaults (two dense layers of 32) have under 2,000 parameters; the first
-    # hand-picked configuration (128 and 64 units) has more than 9,000: it fails unbuilt.
+    # The defaults (two dense layers of 32) have more than 1,000 parameters: they fail
+    # unbuilt. The first hand-picked configuration (no hidden layer: an L2-regularized linear
+    # model) has under 20.
     model = ak.StructuredDataClassifier(max_trials=2, directory=str(tmp_path), seed=1,
-                                        overwrite=True, verbose=0, max_model_size=3000,
+                                        overwrite=True, verbose=0, max_model_size=1000,
                                         tuner="random")
     model.fit(table[:160], y[:160], epochs=8, batch_size=16)
     assert type(model.tuner).__name__ == "AutoRandomSearch"
     trials = model.tuner.oracle.trials
-    assert [t.status for t in trials.values()] == ["COMPLETED", "FAILED"]
-    assert "more than max_model_size=3000" in trials["1"].message
+    assert [t.status for t in trials.values()] == ["FAILED", "COMPLETED"]
+    assert "more than max_model_size=1000" in trials["0"].message
     # The greedy start: every block's defaults, then the task's first hand-picked
     # configuration.
     defaults = {e.name: e.default for e in model.tuner._space}
@@ -36,10 +37,17 @@ def test_structured_data_classifier_on_a_dataframe_search_refit_export(tmp_path)
     predicted = model.predict(table[160:])[:, 0]
     accuracy = float(np.mean(predicted == y[160:]))
     assert accuracy > 0.75  # the label follows two columns; chance is about 0.5
-    _, evaluated = model.evaluate(table[160:], y[160:])
+    loss, evaluated, data_loss = model.evaluate(table[160:], y[160:])
     np.testing.assert_allclose(evaluated, accuracy, atol=1e-6)
     exported = model.export_model()
-    assert exported.count_params() <= 3000
+    # data_loss (what trials are compared on) is the cross-entropy without the L2 penalty,
+    # which loss adds: check it against NumPy on the predicted probabilities.
+    p = np.clip(exported.predict(table[160:], verbose=0)[:, 0], 1e-7, 1 - 1e-7)
+    truth = y[160:] == "yes"
+    np.testing.assert_allclose(data_loss, -np.mean(np.where(truth, np.log(p), np.log(1 - p))),
+                               rtol=1e-4)
+    assert loss > data_loss  # the linear model's head carries an L2 penalty of 1e-3
+    assert exported.count_params() <= 1000
     assert sorted(t.name for t in exported.inputs) == ["colour", "size", "weight"]
     # The exported model takes the raw table (DataFrame, CSV path) and saves its host step.
     path = str(tmp_path / "best.keraslite")
@@ -116,3 +124,17 @@ def test_tuner_strategies(strategy, base, tmp_path):
     made._enqueue_next()  # the defaults first ...
     assert made.oracle.study.get_trials(deepcopy=False)[0].system_attrs["fixed_params"] == {
         "units": 2}
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_validation_split_keeps_the_class_proportions(one_hot):
+    from keraslite.automl.auto_model import validation_indices
+
+    labels = np.repeat([0, 1, 2], [90, 24, 6])  # unbalanced: 75%, 20%, 5%
+    y = np.eye(3)[labels] if one_hot else labels[:, None].astype(np.float32)
+    val, train = validation_indices(y, 0.25, seed=3, stratify=True)
+    assert sorted(np.concatenate([val, train]).tolist()) == list(range(120))  # a partition
+    # A quarter of every class (rounded), where a plain shuffle may give the 6 rare ones none.
+    assert np.bincount(labels[val], minlength=3).tolist() == [22, 6, 2]
+    plain_val, _ = validation_indices(y, 0.25, seed=3, stratify=False)
+    assert len(plain_val) == 30
