@@ -15,10 +15,17 @@ Arms (each in its own subprocess, one backend per process):
     python benchmarks/automl.py --autokeras ~/ak-venv/bin/python       # add the AutoKeras arms
 
 AutoKeras 3.0.0 crashes at its first trial on Keras 3.15 (its classification head builds
-``Dense`` with a NumPy integer), so its arms need their own environment with Keras pinned:
+``Dense`` with a NumPy integer), so its arms need their own environment with Keras pinned
+(KerasTuner needs tensorboard, which TensorFlow 2.21 no longer installs):
 
     python -m venv ~/ak-venv && ~/ak-venv/bin/pip install autokeras==3.0.0 keras==3.12.0 six \
-        tensorflow scikit-learn pandas
+        tensorflow==2.21.* tensorboard scikit-learn pandas
+
+AutoKeras 3.0's StructuredDataClassifier takes NumPy arrays only: its tabular arm gets the
+same DataFrame as an object array (the same values, NaN and category strings included).
+Each arm's line shows a hash of its split, so arms in different environments can be checked to
+have had the same training and test rows. ``--arm-timeout`` reports an arm that runs longer as
+not finished.
 
 Both arms of a task get the same data, split, ``max_trials`` and epochs. Wall times depend on
 the machine's load: compare arms of one run only.
@@ -26,6 +33,7 @@ the machine's load: compare arms of one run only.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -90,6 +98,18 @@ def _same_labels(predicted: np.ndarray, expected: np.ndarray) -> np.ndarray:
         return predicted.astype(str) == expected.astype(str)
 
 
+def split_fingerprint(x_train, y_train, x_test, y_test) -> str:
+    """A short hash of the split (rows and labels), so a report shows that arms that ran in
+    different environments got the same training and test data."""
+    digest = hashlib.sha1()
+    for part in (x_train, y_train, x_test, y_test):
+        rows = part.to_numpy() if hasattr(part, "to_numpy") else np.asarray(part)
+        index = part.index.to_numpy() if hasattr(part, "index") else np.arange(len(rows))
+        digest.update(index.astype(np.int64).tobytes())
+        digest.update(np.asarray(rows).astype(str).tobytes())
+    return digest.hexdigest()[:10]
+
+
 def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
     library, task = arm.split("-")
     if library == "keraslite":
@@ -97,7 +117,8 @@ def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
     else:
         import autokeras as ak  # only in the AutoKeras environment
     x_train, y_train, x_test, y_test = digits(args.quick) if task == "image" else table()
-    extra: dict = {}
+    extra: dict = {"split": split_fingerprint(x_train, y_train, x_test, y_test),
+                   "test_samples": len(y_test)}
     if task == "image":
         model_class = ak.ImageClassifier
     else:
@@ -105,6 +126,8 @@ def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
         if model_class is None:
             return {"arm": arm, "error": "this AutoKeras has no StructuredDataClassifier"}
         extra["hist_gradient_boosting"] = gradient_boosting(x_train, y_train, x_test, y_test)
+        if library == "autokeras":  # AutoKeras 3.0 takes NumPy only: the same values, as objects
+            x_train, x_test = x_train.to_numpy(), x_test.to_numpy()
     kwargs = dict(max_trials=args.max_trials, directory=directory, overwrite=True, seed=0)
     if library == "keraslite" and args.time_budget:
         kwargs["time_budget"] = args.time_budget
@@ -114,8 +137,9 @@ def run_arm(arm: str, args: argparse.Namespace, directory: str) -> dict:
     seconds = time.perf_counter() - started
     predicted = np.asarray(model.predict(x_test)).reshape(len(y_test), -1)[:, 0]
     accuracy = float(np.mean(_same_labels(predicted, np.asarray(y_test))))
-    if library == "keraslite":  # how far the search got within the budget
-        extra["trials"] = len(model.tuner.oracle.trials)
+    oracle = getattr(getattr(model, "tuner", None), "oracle", None)
+    if oracle is not None:  # how far the search got (within keraslite's time budget)
+        extra["trials"] = len(oracle.trials)
     return {"arm": arm, "test_accuracy": accuracy, "seconds": seconds, **extra}
 
 
@@ -128,6 +152,8 @@ def main(argv=None) -> int:
                         help="seconds of search for keraslite (the refit comes after)")
     parser.add_argument("--autokeras", default=None,
                         help="python of an environment with autokeras==3.0.0 keras==3.12.0")
+    parser.add_argument("--arm-timeout", type=float, default=None,
+                        help="seconds an arm may run; one past it is reported as not finished")
     parser.add_argument("--quick", action="store_true", help="1 trial of 2 epochs, a slice")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -138,7 +164,7 @@ def main(argv=None) -> int:
             print("RESULT " + json.dumps(run_arm(args.child, args, directory)), flush=True)
         return 0
     arms = args.arms.split(",")
-    if args.autokeras:
+    if args.autokeras and not any(a.startswith("autokeras") for a in arms):
         arms += ["autokeras-image", "autokeras-tabular"]
     unknown = [a for a in arms if a not in ARMS]
     if unknown:
@@ -150,7 +176,14 @@ def main(argv=None) -> int:
                    "--max-trials", str(args.max_trials), "--epochs", str(args.epochs),
                    "--time-budget", str(args.time_budget)] + (["--quick"] if args.quick else [])
         env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2")
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True,
+                                  timeout=args.arm_timeout)
+        except subprocess.TimeoutExpired:
+            rows.append({"arm": arm, "error": f"did not finish in {args.arm_timeout:.0f} s",
+                         "seconds": time.perf_counter() - started})
+            continue
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
         rows.append(json.loads(lines[-1][7:]) if lines else
                     {"arm": arm, "error": (done.stderr.strip().splitlines() or ["?"])[-1]})
@@ -159,12 +192,14 @@ def main(argv=None) -> int:
     print(f"{'arm':<20} {'test accuracy':>14} {'wall s':>8}  note")
     for row in rows:
         if "error" in row:
-            print(f"{row['arm']:<20} {'-':>14} {'-':>8}  failed: {row['error']}")
+            seconds = f"{row['seconds']:.0f}" if "seconds" in row else "-"
+            print(f"{row['arm']:<20} {'-':>14} {seconds:>8}  failed: {row['error']}")
             continue
         note = (f"HistGradientBoosting {row['hist_gradient_boosting']:.4f}"
                 if "hist_gradient_boosting" in row else "")
         if "trials" in row:
             note = f"{row['trials']} trials {note}".strip()
+        note = f"split {row['split']} ({row['test_samples']} test) {note}".strip()
         print(f"{row['arm']:<20} {row['test_accuracy']:>14.4f} {row['seconds']:>8.1f}  {note}")
     return 0
 
