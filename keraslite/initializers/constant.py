@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from keraslite.initializers.host_arrays import aligned_full
 from keraslite.initializers.initializer import Initializer, numpy_dtype
 
 
@@ -10,14 +11,15 @@ class Zeros(Initializer):
     """All zeros."""
 
     def __call__(self, shape, dtype=None):
-        return np.zeros(tuple(shape), dtype=numpy_dtype(dtype))
+        # Aligned: the backend adopts the array without a copy (see host_arrays).
+        return aligned_full(tuple(shape), 0, numpy_dtype(dtype))
 
 
 class Ones(Initializer):
     """All ones."""
 
     def __call__(self, shape, dtype=None):
-        return np.ones(tuple(shape), dtype=numpy_dtype(dtype))
+        return aligned_full(tuple(shape), 1, numpy_dtype(dtype))
 
 
 class Constant(Initializer):

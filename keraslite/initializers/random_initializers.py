@@ -6,9 +6,12 @@ import math
 
 import numpy as np
 
+from keraslite.initializers.host_arrays import aligned_empty
 from keraslite.initializers.initializer import RandomInitializer, compute_fans, numpy_dtype
 from keraslite.initializers.parallel_uniform import uniform_float32
 
+# Values drawn then scaled together while in cache (see parallel_uniform).
+_BLOCK = 1 << 16
 # std of a standard normal truncated to [-2, 2]; dividing by it keeps the requested std
 _TRUNCATED_STD = 0.87962566103423978
 
@@ -22,21 +25,33 @@ def _draw_dtype(dtype) -> np.dtype:
 
 
 def _finish(values: np.ndarray, dtype) -> np.ndarray:
-    """Cast to the target dtype, without a copy when the draw already has it."""
-    return values.astype(numpy_dtype(dtype), copy=False)
+    """Cast to the target dtype (into an aligned array, see host_arrays), without a copy when
+    the draw already has it."""
+    target = numpy_dtype(dtype)
+    if values.dtype == target:
+        return values
+    out = aligned_empty(values.shape, target)
+    out[...] = values
+    return out
 
 
 def _normal(rng, shape, mean, stddev, dtype):
-    out = rng.standard_normal(shape, dtype=_draw_dtype(dtype))
-    out *= stddev
-    out += mean
+    # Drawn a block at a time into one array: the same values as one standard_normal call.
+    out = aligned_empty(shape, _draw_dtype(dtype))
+    flat = out.reshape(-1)
+    for begin in range(0, flat.size, _BLOCK):
+        block = flat[begin:begin + _BLOCK]
+        rng.standard_normal(dtype=out.dtype, out=block)
+        block *= stddev
+        block += mean
     return out
 
 
 def _uniform(rng, shape, minval, maxval, dtype):
     if _draw_dtype(dtype) == np.float32:  # (large draws are split over threads)
         return uniform_float32(rng, shape, maxval - minval, minval)
-    out = rng.random(shape, dtype=_draw_dtype(dtype))
+    out = aligned_empty(shape, np.float64)
+    rng.random(dtype=np.float64, out=out)
     out *= maxval - minval
     out += minval
     return out
@@ -45,7 +60,8 @@ def _uniform(rng, shape, minval, maxval, dtype):
 def _truncated_normal(rng, shape, mean, stddev, dtype=None):
     """Normal samples, redrawing any that fall more than two stddevs from the mean."""
     draw = _draw_dtype(dtype)
-    out = rng.standard_normal(shape, dtype=draw)
+    out = aligned_empty(shape, draw)
+    rng.standard_normal(dtype=draw, out=out)
     bad = np.abs(out) > 2.0
     while bad.any():
         out[bad] = rng.standard_normal(int(bad.sum()), dtype=draw)

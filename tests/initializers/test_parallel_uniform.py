@@ -47,3 +47,61 @@ def test_other_generators_draw_sequentially():
     expected = np.random.Generator(np.random.Philox(5)).random((4, 4), dtype=np.float32)
     np.testing.assert_array_equal(parallel_uniform.uniform_float32(rng, (4, 4), 1.0, 0.0),
                                   expected)
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_block_at_a_time_draw_equals_one_draw(monkeypatch, threads, small_pieces):
+    """Blocks smaller than the pieces (and an odd block size, so blocks split 64-bit outputs)
+    leave the values and the generator state those of one call."""
+    monkeypatch.setattr(parallel_uniform, "_BLOCK", 3)
+    if not threads:
+        monkeypatch.setattr(parallel_uniform, "_threads", lambda n: 1)
+    reference, split = np.random.default_rng(5), np.random.default_rng(5)
+    expected = reference.random((4, 25), dtype=np.float32)
+    expected *= 2.5
+    expected += 1.0
+    got = parallel_uniform.uniform_float32(split, (4, 25), 2.5, 1.0)
+    np.testing.assert_array_equal(got, expected)
+    assert split.bit_generator.state == reference.bit_generator.state
+
+
+@pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal", "uniform"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_variance_scaling_draws_equal_numpy_expressions(monkeypatch, distribution, dtype):
+    """Block-wise draws into aligned arrays give what plain NumPy calls give, in every dtype."""
+    from keraslite.initializers import random_initializers
+
+    monkeypatch.setattr(random_initializers, "_BLOCK", 7)
+    monkeypatch.setattr(parallel_uniform, "_BLOCK", 7)
+    shape = (3, 4, 5)
+    draw = np.float64 if dtype == "float64" else np.float32
+    rng = np.random.default_rng(9)
+    if distribution == "uniform":
+        limit = math.sqrt(3.0 * 2.0 / 12.0)  # scale 2, fan_in 4 inputs x 3 taps
+        expected = rng.random(shape, dtype=draw) * draw(2 * limit) + draw(-limit)
+    else:
+        expected = rng.standard_normal(shape, dtype=draw)
+        if distribution == "truncated_normal":
+            bad = np.abs(expected) > 2.0
+            while bad.any():
+                expected[bad] = rng.standard_normal(int(bad.sum()), dtype=draw)
+                bad = np.abs(expected) > 2.0
+            std = math.sqrt(2.0 / 12.0) / random_initializers._TRUNCATED_STD
+        else:
+            std = math.sqrt(2.0 / 12.0)
+        expected = expected * draw(std) + draw(0.0)
+    init = initializers.VarianceScaling(2.0, "fan_in", distribution, seed=9)
+    got = init(shape, dtype=dtype)
+    assert got.dtype == np.dtype(dtype) and got.ctypes.data % 64 == 0
+    np.testing.assert_array_equal(got, expected.astype(dtype))
+
+
+@pytest.mark.parametrize("size", [5, 1 << 21])  # NumPy-allocated, then mapped from the system
+def test_host_arrays_are_aligned_and_writable(size):
+    from keraslite.initializers.host_arrays import aligned_empty, aligned_full
+
+    empty = aligned_empty((size, 2), "float32")
+    assert empty.shape == (size, 2) and empty.dtype == np.float32 and empty.flags.writeable
+    assert empty.ctypes.data % 64 == 0 and empty.flags.c_contiguous
+    full = aligned_full((size,), 3, "int32")
+    assert full.ctypes.data % 64 == 0 and (full == 3).all()
