@@ -58,16 +58,31 @@ def _uniform(rng, shape, minval, maxval, dtype):
 
 
 def _truncated_normal(rng, shape, mean, stddev, dtype=None):
-    """Normal samples, redrawing any that fall more than two stddevs from the mean."""
+    """Normal samples, redrawing any that fall more than two stddevs from the mean.
+
+    The values are those of redrawing, round after round, every out-of-range sample of the
+    whole array in index order. Only the redrawn positions can be out of range in the next
+    round, so only they are checked again: EfficientNetV2L's 119 million values were scanned
+    (and a full-size temporary allocated) seven times before.
+    """
     draw = _draw_dtype(dtype)
     out = aligned_empty(shape, draw)
-    rng.standard_normal(dtype=draw, out=out)
-    bad = np.abs(out) > 2.0
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()), dtype=draw)
-        bad = np.abs(out) > 2.0
-    out *= stddev
-    out += mean
+    flat = out.reshape(-1)
+    out_of_range = [np.empty(0, np.intp)]
+    for begin in range(0, flat.size, _BLOCK):
+        block = flat[begin:begin + _BLOCK]
+        rng.standard_normal(dtype=draw, out=block)
+        out_of_range.append(np.flatnonzero(np.abs(block) > 2.0) + begin)
+        block *= stddev
+        block += mean
+    index = np.concatenate(out_of_range)
+    while index.size:
+        values = rng.standard_normal(index.size, dtype=draw)
+        again = np.abs(values) > 2.0
+        values *= stddev
+        values += mean
+        flat[index] = values
+        index = index[again]
     return out
 
 
