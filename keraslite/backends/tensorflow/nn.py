@@ -5,14 +5,13 @@ x86-64 CPU, with or without oneDNN (see "convolution and pooling" below).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import tensorflow as tf
 
 from keraslite import config
 from keraslite.backends.common import dtypes as dt
 from keraslite.backends.common import conv_utils
+from keraslite.backends.tensorflow import conv_routes
 
 
 def _float(x):
@@ -254,42 +253,9 @@ def _from_last(x, data_format):
 # data_format, TF's eager gradient of 3-D convolutions fails.
 _LAST_FORMATS = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
-# What TF's generic (Eigen) CPU kernels, the ones every x86-64 CPU gets, compute, forward and
-# backward; oneDNN, on only on some Intel CPUs, lifts some of these limits, so nothing here
-# depends on it. Channels-last only (hence the transposes); a depthwise convolution only with
-# equal row and column strides and not strided and dilated at once (tf.nn.depthwise_conv2d then
-# silently gives wrong numbers); a dilated convolution only with stride 1 (tf.nn.convolution
-# dilates through space_to_batch); a grouped convolution forward but not its gradient. Every
-# other configuration is rewritten below into ones these kernels take.
-
-
-def _same_pads(x, kernel_spatial, strides, dilation) -> list:
-    """The (before, after) padding "same" gives ``x`` (channels_last) for these strides; sizes
-    unknown until run time are padded with tensors."""
-    pads = []
-    for i, (k, s, d) in enumerate(zip(kernel_spatial, strides, dilation), start=1):
-        size = x.shape[i]
-        if size is not None:
-            pads.append(conv_utils.padding_amounts((size,), (k,), (s,), (d,), "same")[0])
-            continue
-        size = tf.shape(x)[i]
-        total = tf.maximum(((size + s - 1) // s - 1) * s + conv_utils.effective_kernel(k, d)
-                           - size, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def _strided_via(native, x, kernel_spatial, strides, padding, dilation, run_strides):
-    """``native(x, strides, padding)`` computed as ``native`` at ``run_strides`` (each dividing
-    its stride) on the explicitly padded input, then every (stride / run_stride)-th output kept:
-    output i of a stride-s window op is output i * s / r of the same op at stride r."""
-    steps = tuple(s // r for s, r in zip(strides, run_strides))
-    if all(step == 1 for step in steps):
-        return native(x, strides, padding)
-    if padding == "SAME":
-        x = tf.pad(x, [(0, 0)] + _same_pads(x, kernel_spatial, strides, dilation) + [(0, 0)])
-    out = native(x, run_strides, "VALID")
-    return out[(slice(None),) + tuple(slice(None, None, step) for step in steps)]
+# TF's generic CPU kernels refuse some strided configurations that oneDNN (on only on some
+# CPUs) takes; conv_routes.py rewrites them into calls every x86-64 CPU computes. Channels-last
+# only (hence the transposes); a grouped convolution forward but not its gradient (below).
 
 
 def _conv_last(x, kernel, strides, padding, dilation):
@@ -300,24 +266,22 @@ def _conv_last(x, kernel, strides, padding, dilation):
         return tf.nn.convolution(inp, kernel, strides=s, padding=pad, dilations=dilation,
                                  data_format=_LAST_FORMATS[n])
 
-    # dilation goes through space_to_batch, which takes only stride 1
-    run = (1,) * n if max(dilation) > 1 else strides
-    return _strided_via(native, x, kernel.shape[:-2], strides, padding, dilation, run)
+    _, run = conv_routes.conv_route(strides, dilation)
+    return conv_routes.subsample(native, x, kernel.shape[:-2], strides, padding, dilation, run)
 
 
 def _depthwise_2d(x, kernel, strides, padding, dilation):
     """Depthwise convolution of NHWC ``x`` with kernel (kh, kw, in, multiplier)."""
-    def native(inp, s, pad):
-        return tf.nn.depthwise_conv2d(inp, kernel, (1,) + tuple(s) + (1,), pad,
+    def native(inp, taps, s, pad):
+        return tf.nn.depthwise_conv2d(inp, taps, (1,) + tuple(s) + (1,), pad,
                                       dilations=dilation)
 
-    if max(dilation) > 1:
-        run = (1, 1)
-    else:
-        # the smallest waste: the largest equal stride that divides both
-        g = math.gcd(*strides)
-        run = (g, g)
-    return _strided_via(native, x, kernel.shape[:2], strides, padding, dilation, run)
+    known = x.shape[1] is not None and x.shape[2] is not None
+    route, run = conv_routes.depthwise_route(strides, dilation, kernel.shape[:2], known)
+    if route == "phases":
+        return conv_routes.phases(native, x, kernel, strides, padding)
+    return conv_routes.subsample(lambda inp, s, pad: native(inp, kernel, s, pad), x,
+                                 kernel.shape[:2], strides, padding, dilation, run)
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
