@@ -19,6 +19,12 @@ the median and the minimum of the repeats, and the ratios of both.
     python benchmarks/lstm_throughput.py --repeats 40 --backends jax
     python benchmarks/lstm_throughput.py --layer GRU
     python benchmarks/lstm_throughput.py --clock cpu   # CPU time: steadier on a busy machine
+    python benchmarks/lstm_throughput.py --backends tensorflow --jit-compile false
+
+``--jit-compile true|false`` passes ``jit_compile=`` to keraslite's ``compile``; Keras keeps its
+default (XLA on JAX; on a TensorFlow CPU, TensorFlow's own kernels). On TensorFlow keraslite
+picks XLA or TensorFlow's kernels by itself, and the two run a recurrent layer at different
+speeds.
 
 This is a benchmark, not a test: it asserts nothing. Timings on a shared machine are noisy.
 """
@@ -44,17 +50,21 @@ LAYERS = ("LSTM", "GRU", "SimpleRNN")
 _CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def _calls(lib, x, y, layer: str) -> dict:
+def _calls(lib, x, y, layer: str, jit_compile: str = "default") -> dict:
     """The two timed calls of one library's model."""
     model = lib.Sequential([lib.Input((STEPS, FEATURES)), getattr(lib.layers, layer)(UNITS)])
-    model.compile(optimizer=lib.optimizers.Adam(1e-3), loss="mse")
+    options = {}
+    if jit_compile != "default" and lib.__name__ == "keraslite":
+        options["jit_compile"] = jit_compile == "true"
+    model.compile(optimizer=lib.optimizers.Adam(1e-3), loss="mse", **options)
     return {
         "forward": lambda: np.asarray(model.predict(x, batch_size=BATCH, verbose=0)),
         "train_step": lambda: float(np.asarray(model.train_on_batch(x, y)).ravel()[0]),
     }
 
 
-def _child(warmup: int, repeats: int, layer: str, clock: str = "wall") -> dict:
+def _child(warmup: int, repeats: int, layer: str, clock: str = "wall",
+           jit_compile: str = "default") -> dict:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((BATCH, STEPS, FEATURES)).astype("float32")
     y = rng.standard_normal((BATCH, UNITS)).astype("float32")
@@ -64,7 +74,7 @@ def _child(warmup: int, repeats: int, layer: str, clock: str = "wall") -> dict:
             lib = __import__(name)
         except ImportError:
             continue
-        calls[name] = _calls(lib, x, y, layer)
+        calls[name] = _calls(lib, x, y, layer, jit_compile)
     times = {name: {what: [] for what in fns} for name, fns in calls.items()}
     for what in ("forward", "train_step"):
         for fns in calls.values():
@@ -79,12 +89,13 @@ def _child(warmup: int, repeats: int, layer: str, clock: str = "wall") -> dict:
                    for what, t in by_what.items()} for name, by_what in times.items()}
 
 
-def _run(backend: str, warmup: int, repeats: int, layer: str, clock: str) -> dict | None:
+def _run(backend: str, warmup: int, repeats: int, layer: str, clock: str,
+         jit_compile: str) -> dict | None:
     env = dict(os.environ, KERASLITE_BACKEND=backend, KERAS_BACKEND=backend,
                TF_CPP_MIN_LOG_LEVEL="3")
     cmd = [sys.executable, os.path.abspath(__file__), "--child",
            "--warmup", str(warmup), "--repeats", str(repeats), "--layer", layer,
-           "--clock", clock]
+           "--clock", clock, "--jit-compile", jit_compile]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARKER):
@@ -110,10 +121,13 @@ def main(argv=None) -> None:
     parser.add_argument("--clock", choices=tuple(_CLOCKS), default="wall",
                         help="wall: elapsed time (default); cpu: the process's CPU time, "
                              "steadier on a shared machine")
+    parser.add_argument("--jit-compile", choices=("default", "true", "false"),
+                        default="default",
+                        help="jit_compile= for keraslite's compile (default: its own choice)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        result = _child(args.warmup, args.repeats, args.layer, args.clock)
+        result = _child(args.warmup, args.repeats, args.layer, args.clock, args.jit_compile)
         print(RESULT_MARKER + json.dumps(result), flush=True)
         return
 
@@ -124,11 +138,12 @@ def main(argv=None) -> None:
     results = {}
     for backend in backends:
         print(f"running {backend} ...", file=sys.stderr, flush=True)
-        results[backend] = _run(backend, args.warmup, args.repeats, args.layer, args.clock)
+        results[backend] = _run(backend, args.warmup, args.repeats, args.layer, args.clock,
+                                args.jit_compile)
 
     print(f"\n{args.layer}({UNITS}) on a ({BATCH}, {STEPS}, {FEATURES}) batch; "
           f"{args.repeats} alternating calls per library after {args.warmup} warm-up calls; "
-          f"{args.clock} ms as median / min; ratio = "
+          f"{args.clock} ms as median / min; keraslite jit_compile={args.jit_compile}; ratio = "
           "Keras time / keraslite time on the same backend (median / min), >1 means keraslite "
           "is faster")
     header = (f"{'runner':<22}{'forward ms':>16}{'train step ms':>18}{'fwd ratio':>16}"
