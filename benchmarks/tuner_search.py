@@ -10,6 +10,7 @@ each arm the best validation accuracy, the wall time and the wall time per trial
     pip install keras-tuner      # the benchmark's own environment only; keraslite never uses it
     KERASLITE_BACKEND=jax python benchmarks/tuner_search.py --trials 20 --epochs 10
     python benchmarks/tuner_search.py --storage-only     # embedded storage overhead per trial
+    KERASLITE_BACKEND=tensorflow python benchmarks/tuner_search.py --xla-tradeoff --epochs 50
 
 Each arm runs in its own subprocess (one backend per process, no warm caches shared); the parent
 prints one table. Wall times depend on the machine's load: compare arms of one run only.
@@ -88,6 +89,30 @@ def run_arm(arm: str, trials: int, epochs: int, directory: str) -> dict:
             "cpu_seconds_per_trial": cpu / max(counted, 1), "compiled_loops": loops}
 
 
+def xla_tradeoff(epochs: int) -> dict:
+    """One trial's model fitted for 1 epoch (the loops' compilation and a few steps), then for
+    ``epochs`` more, with the ``jit_compile`` setting from KERASLITE_JIT (true, false, auto):
+    CPU seconds of each part. What XLA costs once and saves per step on this machine."""
+    sys.path.insert(0, REPO)
+    import keraslite as keras
+
+    jit = {"true": True, "false": False}.get(os.environ.get("KERASLITE_JIT", "auto"), "auto")
+    x, y = _digits()
+    model = keras.Sequential([keras.Input((8, 8)), keras.layers.Flatten(),
+                              keras.layers.Dense(96, activation="relu"),
+                              keras.layers.Dropout(0.2),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=jit)
+    fit = dict(batch_size=32, validation_split=0.2, verbose=0)
+    start = time.process_time()
+    model.fit(x, y, epochs=1, **fit)
+    first = time.process_time()
+    model.fit(x, y, epochs=epochs, **fit)
+    return {"jit_compile": jit, "first_epoch_cpu_s": first - start,
+            "later_epochs": epochs, "later_epochs_cpu_s": time.process_time() - first}
+
+
 def storage_overhead(trials: int = 20) -> list:
     """Storage time per trial of a search with no training: journal file against SQLite."""
     import optuna
@@ -130,7 +155,21 @@ def main(argv=None) -> int:
     parser.add_argument("--arms", default=",".join(ARMS))
     parser.add_argument("--arm", help=argparse.SUPPRESS)  # run one arm (subprocess)
     parser.add_argument("--storage-only", action="store_true")
+    parser.add_argument("--xla-tradeoff", action="store_true",
+                        help="CPU time of a first epoch and of --epochs more, with and "
+                             "without XLA (TensorFlow's jit_compile choice)")
     args = parser.parse_args(argv)
+    if args.xla_tradeoff:
+        if os.environ.get("KERASLITE_JIT"):
+            print(json.dumps(xla_tradeoff(args.epochs)))
+            return 0
+        for jit in ("false", "true", "auto"):
+            env = dict(os.environ, KERASLITE_JIT=jit, TF_CPP_MIN_LOG_LEVEL="2")
+            done = subprocess.run([sys.executable, __file__, "--xla-tradeoff", "--epochs",
+                                   str(args.epochs)], capture_output=True, text=True, env=env)
+            print(done.stdout.strip().splitlines()[-1] if done.returncode == 0
+                  else f"jit_compile={jit}: failed\n{done.stderr[-2000:]}", flush=True)
+        return 0
     if args.storage_only:
         for row in storage_overhead(args.trials):
             print(f"{row['storage']:8s} {row['ms_per_trial']:8.1f} ms per trial")

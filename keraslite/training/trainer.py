@@ -122,6 +122,13 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
     def _uses_custom_train_step(self):
         return type(self).train_step is not StepMethods.train_step
 
+    def _uses_custom_steps(self):
+        """Whether any step or the logs they return are the model's own."""
+        cls = type(self)
+        return any(getattr(cls, name) is not getattr(StepMethods, name)
+                   for name in ("train_step", "test_step", "compute_metrics",
+                                "get_metrics_result"))
+
     # -- building for data ------------------------------------------------------------------
     def _prepare(self, data, need_y=True):
         """Builds the model, the losses and metrics for this data; checks inputs and targets."""
@@ -213,6 +220,11 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         what = f"{kind}_step"
         spec_key = ("logs", kind, signature(template))
         logs_spec = self._functions.get(spec_key)
+        if logs_spec is None and kind == "test" and not self._uses_custom_steps():
+            # Keras's test_step returns the same logs as its train_step (compute_metrics), and
+            # the train step's abstract run created the state: no second abstract run (it
+            # traced the whole step, about a tenth of a short TensorFlow tuner trial).
+            logs_spec = self._functions.get(("logs", "train", signature(template)))
         if logs_spec is None or any(s.shape for s in logs_spec.values()):
             # Also creates lazily built state (optimizer slots, metric variables).
             logs_spec = self._functions[spec_key] = abstract_logs(step, template, batch_size, what)

@@ -7,8 +7,15 @@ overhead of a call is paid once per block of steps, not once per step.
 ``jit_compile="auto"`` traces the function once and uses XLA unless the graph holds a
 convolution: on CPU, XLA makes dense models about 2.3x faster than TensorFlow's own kernels,
 but its convolutions are several times slower than TensorFlow's oneDNN kernels (measured with
-benchmarks/fit_throughput.py). The choice depends only on the graph, so it is the same on
-every run.
+benchmarks/fit_throughput.py). A multi-step loop (``compile_loop``) also weighs XLA's compile
+time against the steps it will run: it starts on TensorFlow's kernels and uses XLA once the
+steps it has run, or that its caller said it will run (``fit`` knows epochs x steps), reach
+``XLA_MIN_STEPS``. A short fit is mostly compilation: a 10-epoch fit of a small Dense model on
+scikit-learn's digits (450 training steps, 120 validation steps, four loops) took 2.9 CPU
+seconds with XLA and 0.9 without, and its later epochs ran about 0.13 ms per step faster
+with XLA, so XLA repays its compilation (about 0.5 CPU s per loop) after a few thousand
+steps (``python benchmarks/tuner_search.py --xla-tradeoff``). Both choices depend only on the
+graph and the step counts, so they are the same on every run.
 
 Each loop is traced once: the graph that decides XLA or not is the graph that runs (for a model
 without convolutions), and the data and sample order are traced with an unknown number of
@@ -66,6 +73,10 @@ def _verified_versions() -> bool:
 
 _prefer_quick_xla_compilation()
 
+# A loop with jit_compile="auto" (and no convolution) uses XLA once it has run, or its caller
+# expects it to run, this many steps; before that, TensorFlow's kernels (see module doc).
+XLA_MIN_STEPS = 3000
+
 DONATES_STATE = False
 # tf.function calls return when the step is done: streamed blocks are prefetched in a thread.
 DISPATCHES_ASYNC = False
@@ -110,8 +121,30 @@ def compile_loop(step_fn, batch_size: int, jit_compile="auto", layout=None):
     compiled = compile_function(run, jit_compile)
     if isinstance(compiled, _AutoXla):
         compiled.shared = True  # a model of the same graph reuses this loop (shared_functions)
-    return lambda params, carry, data, order, offset, n: compiled.call_relaxed(
-        (params, carry, data, order, offset, tf.constant(n, tf.int32)), _any_sample_count)
+        compiled.xla_min_steps = XLA_MIN_STEPS
+    return _Loop(compiled)
+
+
+class _Loop:
+    """The loop ``compile_loop`` returns: counts the steps it runs and is told it will run
+    (``expect``), which decide between XLA and TensorFlow's kernels (``XLA_MIN_STEPS``)."""
+
+    def __init__(self, compiled):
+        self.compiled = compiled
+
+    def expect(self, n_steps: int) -> None:
+        """The caller is about to run about ``n_steps`` steps (over all its calls)."""
+        if isinstance(self.compiled, _AutoXla):
+            self.compiled.expect(n_steps)
+
+    def __call__(self, params, carry, data, order, offset, n):
+        if isinstance(self.compiled, _AutoXla):
+            self.compiled.expect(n)
+        out = self.compiled.call_relaxed(
+            (params, carry, data, order, offset, tf.constant(n, tf.int32)), _any_sample_count)
+        if isinstance(self.compiled, _AutoXla):
+            self.compiled.steps_run += n
+        return out
 
 
 def _replica_step(step_fn, part):
@@ -181,6 +214,22 @@ class _AutoXla:
         self.plain = tf.function(fn, reduce_retracing=True, autograph=False)
         self.chosen = None
         self.shared = False  # look the traced graph up in shared_functions (compile_loop)
+        # None: XLA whenever the graph allows (compile_function). A number (compile_loop): XLA
+        # only once the steps run or expected reach it (see XLA_MIN_STEPS).
+        self.xla_min_steps = None
+        self.steps_run = 0
+        self.steps_expected = 0
+        self._signature = self._key = None
+        self._has_conv = False
+        self._variants = {}  # True (XLA) / False (plain) -> the function chosen runs
+
+    def expect(self, n_steps: int) -> None:
+        """``n_steps`` more steps are coming (the most told so far counts, not the sum: fit
+        tells its total, then each validation run tells its own part of it). A loop that was
+        running without XLA switches to it once the steps reach ``xla_min_steps``."""
+        self.steps_expected = max(self.steps_expected, self.steps_run + int(n_steps))
+        if self.chosen is not None and self._wants_xla():
+            self.chosen = self._variant(True)
 
     def __call__(self, *args):
         return self.call_relaxed(args, lambda a: a)
@@ -190,37 +239,59 @@ class _AutoXla:
         if self.chosen is None:
             signature = relax(args)
             traced = self.plain.get_concrete_function(*signature)
+            self._signature = signature
+            graph = traced.graph.as_graph_def()
+            self._has_conv = self._holds_convolution(graph)
             if self.shared:
-                self.chosen = self._shared_or_new(traced, signature)
-                return self.chosen(*args)
-            self._choose(traced, signature)
+                structure = tf.nest.map_structure(lambda s: (tuple(s.shape), s.dtype.name),
+                                                  signature)
+                outputs = tf.nest.map_structure(lambda t: None, traced.structured_outputs)
+                self._key = shared_functions.fingerprint(traced, structure, outputs,
+                                                         graph_def=graph)
+            self.chosen = self._variant(self._wants_xla(), traced)
         return self.chosen(*args)
 
-    def _shared_or_new(self, traced, signature):
-        """The concrete loop function of an earlier model whose graph is this one up to names
-        (no compilation: XLA's cache holds it), else this one's, stored for later models."""
-        structure = tf.nest.map_structure(lambda s: (tuple(s.shape), s.dtype.name), signature)
-        outputs = tf.nest.map_structure(lambda t: None, traced.structured_outputs)
-        key = shared_functions.fingerprint(traced, structure, outputs)
-        found = shared_functions.lookup(key)
-        if found is not None:
-            return found
-        self._choose(traced, signature)
-        concrete = self.chosen.get_concrete_function(*signature)
-        shared_functions.store(key, concrete)
-        return concrete
+    @property
+    def uses_xla(self) -> bool:
+        """Whether the calls run the XLA variant now (False before the first call)."""
+        return self.chosen is not None and self._variants.get(True) is self.chosen
 
-    def _choose(self, traced, signature):
-        graph = traced.graph.as_graph_def()
+    def _wants_xla(self) -> bool:
+        if self._has_conv:
+            return False
+        return self.xla_min_steps is None or self.steps_expected >= self.xla_min_steps
+
+    def _variant(self, xla: bool, traced=None):
+        """The function to run, with or without XLA. A loop (``shared``) runs a concrete
+        function: an earlier model's when its loop graph is this one up to names
+        (``shared_functions``: no new compilation), else its own, stored for later models.
+        ``compile_function`` keeps ``tf.function``s, which retrace for new input shapes."""
+        if xla in self._variants:
+            return self._variants[xla]
+        if not self.shared:
+            found = self.plain
+            if xla:
+                found = tf.function(self.plain, jit_compile=True, reduce_retracing=True,
+                                    autograph=False)
+                found.get_concrete_function(*self._signature)
+        else:
+            key = None if self._key is None else f"{self._key}:{'xla' if xla else 'plain'}"
+            found = shared_functions.lookup(key)
+            if found is None:
+                if xla:
+                    found = tf.function(self.plain, jit_compile=True, reduce_retracing=True,
+                                        autograph=False).get_concrete_function(*self._signature)
+                else:
+                    found = traced or self.plain.get_concrete_function(*self._signature)
+                shared_functions.store(key, found)
+        self._variants[xla] = found
+        return found
+
+    def _holds_convolution(self, graph) -> bool:
         ops = {node.op for node in graph.node}
         for function in graph.library.function:
             ops.update(node.op for node in function.node_def)
-        if any(op.startswith(self._CONV_OPS) for op in ops):
-            self.chosen = self.plain
-        else:
-            self.chosen = tf.function(self.plain, jit_compile=True, reduce_retracing=True,
-                                      autograph=False)
-            self.chosen.get_concrete_function(*signature)
+        return any(op.startswith(self._CONV_OPS) for op in ops)
 
 
 def compilations() -> int:

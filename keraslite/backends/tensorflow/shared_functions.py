@@ -58,12 +58,13 @@ def store(key: Optional[str], concrete: Any) -> None:
             _functions.popitem(last=False)
 
 
-def fingerprint(concrete: Any, *extra: Any) -> Optional[str]:
+def fingerprint(concrete: Any, *extra: Any, graph_def: Any = None) -> Optional[str]:
     """A hash of ``concrete``'s graph with its names replaced by positions, or None when the
-    graph captures values from outside (it cannot be shared then)."""
+    graph captures values from outside (it cannot be shared then). ``graph_def``: the graph's
+    GraphDef if the caller has it already (serializing a loop's graph takes a while)."""
     if list(concrete.captured_inputs):
         return None
-    graph_def = concrete.graph.as_graph_def()
+    graph_def = concrete.graph.as_graph_def() if graph_def is None else graph_def
     library = {f.signature.name: f for f in graph_def.library.function}
     canonical: dict = {}
 
