@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from keraslite import variables as variables_module
+from keraslite.utils.keras_mask import get_keras_mask, set_keras_mask
 
 _context = threading.local()
 
@@ -52,7 +53,20 @@ class _TrainingContext:
 def _lookup_mask(x):
     table = getattr(_context, "masks", None)
     entry = table.get(id(x)) if table else None
-    return entry[1] if entry is not None and entry[0] is x else None
+    if entry is not None and entry[0] is x:
+        return entry[1]
+    return get_keras_mask(x)  # the output of an earlier outermost call
+
+
+def attach_output_masks(outputs) -> None:
+    """At the end of an outermost call: each output takes its mask along as ``_keras_mask``."""
+    table = getattr(_context, "masks", None)
+    if not table:
+        return
+    for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+        entry = table.get(id(out))
+        if entry is not None and entry[0] is out:
+            set_keras_mask(out, entry[1])
 
 
 def _input_masks(inputs):

@@ -17,7 +17,8 @@ from keraslite import dtype_policies, ops
 from keraslite.backends import core
 from keraslite.layers import auto_config
 from keraslite.layers.call_context import (_input_masks, _record_masks, _TrainingContext,
-                                           current_training, outermost_call)
+                                           attach_output_masks, current_training,
+                                           outermost_call)
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.layers.layer_members import LayerMembers
 from keraslite.layers.layer_weights import LayerWeights
@@ -254,7 +255,8 @@ class Layer(LayerMembers, LayerWeights):
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
-        if outermost_call():
+        outermost = outermost_call()
+        if outermost:
             self._clear_losses()  # losses describe the latest outermost call only
         explicit_mask = kwargs.pop("mask", None)
         with _TrainingContext(training, self._autocast_dtype()), self._path_scope():
@@ -264,6 +266,8 @@ class Layer(LayerMembers, LayerWeights):
             outputs = self.call(*args, **kwargs)
             if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
                 _record_masks(outputs, self.compute_mask(inputs, previous_mask))
+            if outermost:
+                attach_output_masks(outputs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from keraslite import config, ops
 from keraslite.losses.argument_checks import check_arguments
+from keraslite.utils.keras_mask import get_keras_mask
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -72,6 +73,30 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     return reduce_values(values, sample_weight, reduction)
 
 
+def masked_weights(sample_weight, mask, reduction, dtype):
+    """Sample weights that leave out the masked entries of ``y_pred`` (its ``_keras_mask``), as
+    Keras 3 weighs them. Under a mean reduction the kept entries weigh ``entries / kept``, so the
+    mean is taken over the kept entries only (0 when none is kept); under the others they weigh
+    1. ``(batch,)`` weights meet a ``(batch, steps)`` mask from the batch axis."""
+    if mask is None:
+        return sample_weight
+    mask = ops.cast(mask, "bool")
+    if reduction in ("sum_over_batch_size", "mean"):
+        kept = ops.sum(ops.cast(mask, dtype))
+        entries = ops.cast(ops.size(mask), dtype)
+        scale = divide_no_nan(entries, kept)
+        weights = ops.where(mask, scale, ops.zeros_like(scale))
+    else:
+        weights = ops.cast(mask, dtype)
+    if sample_weight is None:
+        return weights
+    sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), dtype)
+    weights, sample_weight = squeeze_or_expand_to_same_rank(weights, sample_weight)
+    while 0 < len(sample_weight.shape) < len(weights.shape):
+        sample_weight = ops.expand_dims(sample_weight, -1)
+    return ops.multiply(weights, sample_weight)
+
+
 class Loss:
     """Base class: ``call(y_true, y_pred)`` gives per-sample losses; ``__call__`` weights and
     reduces them.
@@ -99,12 +124,19 @@ class Loss:
         self.dtype = dtype or config.floatx()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        mask = get_keras_mask(y_pred)
         y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
         y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
         losses = self.call(y_true, y_pred)
         if losses is None or isinstance(losses, (str, bytes, dict, set)):
             raise TypeError(f"Loss '{self.name}' must return numbers (a tensor of per-sample "
                             f"losses). Received: {losses!r:.80}")
+        losses_mask = get_keras_mask(losses)
+        if mask is None or losses_mask is None:
+            mask = losses_mask if mask is None else mask
+        else:
+            mask = ops.logical_and(ops.cast(mask, "bool"), ops.cast(losses_mask, "bool"))
+        sample_weight = masked_weights(sample_weight, mask, self.reduction, self.dtype)
         return reduce_weighted_values(losses, sample_weight, self.reduction, self.dtype)
 
     def call(self, y_true, y_pred):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from keraslite import ops
 from keraslite.losses.argument_checks import check_arguments
-from keraslite.losses.loss import divide_no_nan, squeeze_or_expand_to_same_rank
+from keraslite.losses.loss import (divide_no_nan, masked_weights,
+                                   squeeze_or_expand_to_same_rank)
 from keraslite.metrics.metric import Metric
+from keraslite.utils.keras_mask import get_keras_mask
 
 
 def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
@@ -94,8 +96,10 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        mask = get_keras_mask(y_pred)  # padded time steps count for nothing, as in Keras 3
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         check_numeric_result(values, f"Metric '{self.name}'")
+        sample_weight = masked_weights(sample_weight, mask, "sum", self.dtype)
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
