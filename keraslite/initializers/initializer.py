@@ -9,6 +9,9 @@ import math
 
 import numpy as np
 
+from keraslite import config
+from keraslite.backends import core
+
 
 def compute_fans(shape) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight shape; conv kernels multiply by the receptive field size."""
@@ -25,9 +28,6 @@ def compute_fans(shape) -> tuple[int, int]:
 
 def numpy_dtype(dtype):
     """A NumPy dtype for a dtype name (``bfloat16`` and friends come from ml_dtypes)."""
-    from keraslite import config
-    from keraslite.backends import core
-
     name = core.standardize_dtype(dtype) or config.floatx()
     try:
         return np.dtype(name)

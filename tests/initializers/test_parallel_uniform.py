@@ -92,11 +92,11 @@ def test_variance_scaling_draws_equal_numpy_expressions(monkeypatch, distributio
         expected = expected * draw(std) + draw(0.0)
     init = initializers.VarianceScaling(2.0, "fan_in", distribution, seed=9)
     got = init(shape, dtype=dtype)
-    assert got.dtype == np.dtype(dtype) and got.ctypes.data % 64 == 0
+    assert got.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(got, expected.astype(dtype))
 
 
-@pytest.mark.parametrize("size", [5, 1 << 21])  # NumPy-allocated, then mapped from the system
+@pytest.mark.parametrize("size", [1 << 14, 1 << 21])  # NumPy-allocated, mapped from the system
 def test_host_arrays_are_aligned_and_writable(size):
     from keraslite.initializers.host_arrays import aligned_empty, aligned_full
 
@@ -105,3 +105,10 @@ def test_host_arrays_are_aligned_and_writable(size):
     assert empty.ctypes.data % 64 == 0 and empty.flags.c_contiguous
     full = aligned_full((size,), 3, "int32")
     assert full.ctypes.data % 64 == 0 and (full == 3).all()
+
+
+def test_small_host_arrays_are_plain():
+    from keraslite.initializers.host_arrays import aligned_empty, aligned_full
+
+    assert aligned_empty((3, 0), "float32").shape == (3, 0)
+    np.testing.assert_array_equal(aligned_full((2, 3), 1, "float16"), np.ones((2, 3), "float16"))
