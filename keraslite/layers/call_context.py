@@ -86,3 +86,18 @@ def _record_masks(outputs, mask):
                 table[id(out)] = (out, m)
     elif not isinstance(outputs, (list, tuple, dict)):
         table[id(outputs)] = (outputs, mask)
+
+
+def _record_symbolic_masks(outputs, mask) -> None:
+    """Attaches the described mask(s) to the KerasTensor output(s) of a functional call."""
+    if mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        if isinstance(mask, (list, tuple)):
+            for out, m in zip(outputs, mask):
+                if m is not None:
+                    set_keras_mask(out, m)
+        return
+    if not isinstance(outputs, dict) and not isinstance(mask, (list, tuple, dict)):
+        set_keras_mask(outputs, mask)
+

@@ -17,14 +17,15 @@ from keraslite import dtype_policies, ops
 from keraslite.backends import core
 from keraslite.layers import auto_config
 from keraslite.layers.call_context import (_input_masks, _record_masks, _TrainingContext,
-                                           attach_output_masks, current_training,
-                                           outermost_call)
+                                           _record_symbolic_masks, attach_output_masks,
+                                           current_training, outermost_call)
 from keraslite.layers.input_spec import InputSpec, check_input
 from keraslite.layers.layer_members import LayerMembers
 from keraslite.layers.layer_weights import LayerWeights
 from keraslite.ops.keras_tensor import KerasTensor
 from keraslite.random.seed_generator import SeedGenerator
 from keraslite.utils import naming, tree
+from keraslite.utils.keras_mask import get_keras_mask
 from keraslite.variables import StatelessScope, Variable
 
 if TYPE_CHECKING:
@@ -342,9 +343,29 @@ class Layer(LayerMembers, LayerWeights):
         inputs = args[0]
         self._check_input_spec(inputs)
         self._maybe_build(inputs)
-        outputs = self.compute_output_spec(*args, **kwargs)
+        previous = _symbolic_input_mask(inputs)
+        spec_kwargs = kwargs
+        if previous is not None and kwargs.get("mask") is None and self._signature()[1]:
+            # call(inputs, mask=...) sees the mask while shapes are traced too, as in Keras
+            # (the node keeps no mask argument: at run time masks travel beside the values).
+            spec_kwargs = {**kwargs, "mask": previous}
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
         Node(self, args, kwargs, outputs)
+        self._describe_output_mask(inputs, previous, outputs)
         return outputs
+
+    def _describe_output_mask(self, inputs, previous, outputs):
+        """Keras's functional API shows an output's mask as a KerasTensor ``_keras_mask``; found
+        by abstract evaluation of ``compute_mask`` (no graph node), only where a mask can arise."""
+        overrides = type(self).compute_mask is not Layer.compute_mask
+        if not (overrides or (self.supports_masking and previous is not None)):
+            return
+        try:
+            with StatelessScope():
+                mask = core.compute_output_spec(self.compute_mask, (inputs, previous), {})
+        except Exception:  # noqa: BLE001 - a mask that cannot be described is not shown
+            return
+        _record_symbolic_masks(outputs, mask)
 
     # True on layers whose ``compute_output_shape`` is exact and whose output has the compute
     # dtype (convolutions, Dense, BatchNormalization, pooling, merges, ...): their symbolic calls
@@ -430,6 +451,14 @@ Layer.autograph_info__ = None
 
 
 _OWN_CALL: dict[type, bool] = {}
+
+
+def _symbolic_input_mask(inputs):
+    """The ``_keras_mask`` of a functional call's KerasTensor input(s), or None."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [get_keras_mask(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return get_keras_mask(inputs)
 
 
 def _own_call(cls: type) -> bool:

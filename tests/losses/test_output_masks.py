@@ -76,3 +76,29 @@ def test_the_mask_travels_on_eager_outputs():
     np.testing.assert_allclose(np.asarray(separately), np.asarray(together), rtol=1e-6)
     unmasked = lstm(keraslite.ops.convert_to_tensor(np.asarray(embedded)))
     assert not np.allclose(np.asarray(separately), np.asarray(unmasked))
+
+
+def test_functional_outputs_describe_their_mask_and_call_sees_it():
+    seen = []
+
+    class Probe(keraslite.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            seen.append(mask is not None)
+            return inputs
+
+    inputs = keraslite.Input((STEPS,), dtype="int32")
+    embedded = keraslite.layers.Embedding(VOCAB, 5, mask_zero=True)(inputs)
+    probed = Probe()(keraslite.layers.Dense(2)(embedded))
+    assert tuple(probed._keras_mask.shape) == (None, STEPS)
+    assert str(probed._keras_mask.dtype) == "bool"
+    pooled = keraslite.layers.GlobalAveragePooling1D()(probed)
+    assert getattr(pooled, "_keras_mask", None) is None  # pooling consumes the mask
+    assert seen == [True]  # the symbolic call received the mask
+    model = keraslite.Model(inputs, pooled)
+    x, _ = _data(3)
+    model(x)
+    assert seen == [True, True]
