@@ -47,7 +47,7 @@ class Dot(BaseMerge):
             axes = pair
         self.axes = axes
         self.normalize = bool(normalize)
-        self.supports_masking = False
+        self.supports_masking = True  # as Keras; compute_mask still gives None
 
     def _resolved_axes(self, shapes):
         pair = (self.axes, self.axes) if isinstance(self.axes, int) else self.axes

@@ -28,7 +28,7 @@ class RMSNormalization(Layer):
         if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
             raise arg_utils.invalid("RMSNormalization", "epsilon", "a float >= 0", epsilon)
         self.epsilon = float(epsilon)
-        self.supports_masking = True
+        self.supports_masking = False  # as Keras 3: the mask stops here
         self.scale = None
 
     def build(self, input_shape):
