@@ -5,7 +5,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from keraslite.backends.jax import conv_as_matmul, conv_transpose_as_matmul, depthwise_taps
+from keraslite.backends.jax import (
+    conv_as_matmul, conv_routes, conv_transpose_as_matmul, depthwise_taps,
+)
 
 from keraslite import config
 from keraslite.backends.common import dtypes as dt
@@ -255,7 +257,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     groups = conv_utils.groups_of(channels, kernel.shape[-2])
     spatial = conv_utils.spatial_shape(inputs.shape, data_format)
     pads = conv_utils.padding_amounts(spatial, kernel.shape[:-2], strides, dilation, padding)
-    if conv_as_matmul.applies(groups):
+    if conv_as_matmul.applies(groups) and not conv_routes.prefers_xla(kernel.shape[:-2]):
         if data_format == "channels_last":
             return conv_as_matmul.conv_channels_last(inputs, kernel, strides, pads, dilation)
         moved = jnp.moveaxis(inputs, 1, -1)
