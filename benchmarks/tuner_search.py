@@ -13,7 +13,8 @@ each arm the best validation accuracy, the wall time and the wall time per trial
     KERASLITE_BACKEND=tensorflow python benchmarks/tuner_search.py --xla-tradeoff --epochs 50
 
 Each arm runs in its own subprocess (one backend per process, no warm caches shared); the parent
-prints one table. Wall times depend on the machine's load: compare arms of one run only.
+prints one table. Wall times depend on the machine's load: compare arms of one run only, and
+on a busy machine run the arms compared at the same time (``--side-by-side``).
 """
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ def run_arm(arm: str, trials: int, epochs: int, directory: str) -> dict:
         tuner.search(x, y, **fit)
         best = tuner.oracle.get_best_trials(1)[0].score
         counted = len(tuner.oracle.trials)
+        pruned = sum(t.status == "PRUNED" for t in tuner.oracle.trials.values())
         # Loops compiled in the search (None before keraslite counted them); trials of an
         # architecture compiled before reuse its loops.
         loops = None if before is None else compiled() - before
@@ -80,13 +82,14 @@ def run_arm(arm: str, trials: int, epochs: int, directory: str) -> dict:
         tuner.search(x, y, **fit)
         best = tuner.oracle.get_best_trials(1)[0].score
         counted = len(tuner.oracle.trials)
-        loops = None
+        loops = pruned = None
     seconds = time.perf_counter() - start
     # CPU seconds of the whole process (all threads): steadier than wall time on a busy machine.
     cpu = time.process_time() - cpu_start
     return {"arm": arm, "best_val_accuracy": best, "seconds": seconds, "trials": counted,
             "seconds_per_trial": seconds / max(counted, 1),
-            "cpu_seconds_per_trial": cpu / max(counted, 1), "compiled_loops": loops}
+            "cpu_seconds_per_trial": cpu / max(counted, 1), "compiled_loops": loops,
+            "pruned": pruned}
 
 
 def xla_tradeoff(epochs: int) -> dict:
@@ -155,6 +158,8 @@ def main(argv=None) -> int:
     parser.add_argument("--arms", default=",".join(ARMS))
     parser.add_argument("--arm", help=argparse.SUPPRESS)  # run one arm (subprocess)
     parser.add_argument("--storage-only", action="store_true")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="run the arms at the same time (a fairer ratio on a busy machine)")
     parser.add_argument("--xla-tradeoff", action="store_true",
                         help="CPU time of a first epoch and of --epochs more, with and "
                              "without XLA (TensorFlow's jit_compile choice)")
@@ -180,14 +185,22 @@ def main(argv=None) -> int:
         return 0
     results = []
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    for arm in args.arms.split(","):
-        done = subprocess.run([sys.executable, __file__, "--arm", arm, "--trials",
-                               str(args.trials), "--epochs", str(args.epochs)],
-                              capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            print(f"{arm}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+    commands = [[sys.executable, __file__, "--arm", arm, "--trials", str(args.trials),
+                 "--epochs", str(args.epochs)] for arm in args.arms.split(",")]
+    # --side-by-side: all arms at once, so that a busy machine slows them alike.
+    running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env) for c in commands] if args.side_by_side else []
+    for i, arm in enumerate(args.arms.split(",")):
+        if args.side_by_side:
+            stdout, stderr = running[i].communicate()
+            returncode = running[i].returncode
+        else:
+            done = subprocess.run(commands[i], capture_output=True, text=True, env=env)
+            stdout, stderr, returncode = done.stdout, done.stderr, done.returncode
+        if returncode != 0:
+            print(f"{arm}: failed\n{stderr[-2000:]}", file=sys.stderr)
             continue
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), flush=True)
     backend = os.environ.get("KERASLITE_BACKEND", "jax")
     print(f"\n{args.trials} trials x {args.epochs} epochs, backend {backend}")
