@@ -152,6 +152,9 @@ class Variable:
     """
 
     _serial = 1 << 62  # replaced in __init__; exempts instances made without it
+    # TensorFlow: the tf.Variable that holds the value once the variable was used inside a
+    # user's tf.function (backends/tensorflow/core.py, needs_backing); None otherwise.
+    _backing = None
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
                  aggregation="mean", autocast=True):
@@ -188,7 +191,23 @@ class Variable:
         if self._holder is not None:
             holder, index = self._holder
             return holder.read(index)
+        if self._backing is not None:
+            return core.read_backing(self)
         return self._value
+
+    def _store(self, value) -> None:
+        """Sets the variable's own value (outside any scope or holder)."""
+        if self._backing is None and core.needs_backing():
+            core.back_variable(self)
+        if self._backing is not None:
+            core.write_backing(self, value)
+        else:
+            self._value = value
+
+    def _scoped(self) -> bool:
+        """Whether a StatelessScope supplies this variable's value now."""
+        return any(scope.lookup(self) is not _MISSING
+                   for scope in getattr(_scope_stack, "stack", None) or ())
 
     def _raw_value(self):
         """The current value before any autocast (what a gradient tape differentiates)."""
@@ -201,6 +220,8 @@ class Variable:
         guard = getattr(_step_trace, "first_serial", None)
         if guard is not None and self._serial < guard:
             _raise_frozen_read(self)
+        if self._backing is None and self._holder is None and core.needs_backing():
+            core.back_variable(self)
         return self._stored_value()
 
     @property
@@ -231,7 +252,7 @@ class Variable:
             holder, index = self._holder
             holder.write(index, value)
         else:
-            self._value = value
+            self._store(value)
         return value
 
     def assign_add(self, delta):

@@ -81,7 +81,7 @@ class StateHolder:
         for group, values in zip(self.groups, self.values):
             for var, value in zip(group, values):
                 var._holder = None
-                var._value = value
+                var._store(value)
         self.groups = []
 
 

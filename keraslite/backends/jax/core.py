@@ -188,6 +188,11 @@ def on_variable_read(variable) -> None:
     """Nothing to do: JAX differentiates functions (``jax.grad``), it keeps no tape to notify."""
 
 
+def needs_backing() -> bool:
+    """False: JAX functions take state as arguments; no framework variable ever backs one."""
+    return False
+
+
 def _dynamic(value) -> bool:
     return isinstance(value, (jax.Array, np.ndarray, np.generic))
 

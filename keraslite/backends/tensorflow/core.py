@@ -1,6 +1,8 @@
 """Tensor basics for TensorFlow: conversion, dtypes, abstract evaluation, gradients, control flow."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import tensorflow as tf
 # TF's own variables report reads to gradient tapes through these (no public API does it).
@@ -89,7 +91,11 @@ def compute_output_spec(fn, args, kwargs):
         )
         return 0
 
-    tf.function(fn_of_tensors, input_signature=specs, autograph=False).get_concrete_function()
+    _own_trace.depth = getattr(_own_trace, "depth", 0) + 1
+    try:
+        tf.function(fn_of_tensors, input_signature=specs, autograph=False).get_concrete_function()
+    finally:
+        _own_trace.depth -= 1
     return result["out"]
 
 
@@ -239,7 +245,7 @@ def register_variable_class(cls):
     cls._should_act_as_resource_variable = True
     # Not a resource handle: the value tensor itself. Reads use that very tensor, so the ops
     # the tape records start from it (an autocast read records the cast too).
-    cls.handle = property(lambda self: self._raw_value())
+    cls.handle = property(_tape_handle)
     # TF orders a tape's watched variables by this id.
     cls._unique_id = property(id)
     cls.__tf_flatten__ = _flatten_variable
@@ -257,6 +263,59 @@ def _unflatten_variable(cls, metadata, components):
 
 
 _tape_set_is_empty = _pywrap_tfe.TFE_Py_TapeSetIsEmpty
+
+
+# -- Variables used inside a user's tf.function --------------------------------------------------
+# keraslite's compiled steps pass every variable's value in and out (StatelessScope). A user's own
+# ``@tf.function`` (Keras's guide to training loops from scratch in TensorFlow) reads and assigns
+# variables directly: a read would capture the current tensor as a constant and an assign would
+# leave a graph tensor behind. So the first read or assign inside such a graph moves the variable
+# into a ``tf.Variable`` (its "backing"), which from then on holds its value everywhere.
+_own_trace = threading.local()  # keraslite's own abstract traces (shape inference) back nothing
+
+
+def _exclude_from_autograph() -> None:
+    """AutoGraph converts the Python functions a user's ``tf.function`` calls; keraslite's code has
+    no Python control flow on tensor values, and converting it only costs time (and warns where
+    it fails). TensorFlow skips its own modules and Keras's by such a rule."""
+    try:
+        from tensorflow.python.autograph.core import config as autograph_config
+    except ImportError:  # a TensorFlow without this internal module converts as before
+        return
+    rule = autograph_config.DoNotConvert("keraslite")
+    autograph_config.CONVERSION_RULES = (rule,) + tuple(autograph_config.CONVERSION_RULES)
+
+
+_exclude_from_autograph()
+
+
+def needs_backing() -> bool:
+    """Whether a variable read or assigned now must be backed: inside a tf.function graph that
+    is not one of keraslite's own abstract traces."""
+    return tf.inside_function() and not getattr(_own_trace, "depth", 0)
+
+
+def back_variable(variable) -> None:
+    """Gives ``variable`` a ``tf.Variable`` holding its current value (created eagerly)."""
+    with tf.init_scope():
+        variable._backing = tf.Variable(variable._value, trainable=variable.trainable,
+                                        name=variable.name.replace("/", "_").replace(":", "_"))
+
+
+def read_backing(variable):
+    return variable._backing.value()
+
+
+def write_backing(variable, value) -> None:
+    variable._backing.assign(value)
+
+
+def _tape_handle(variable):
+    """What a gradient tape watches for ``variable``: the backing's resource handle when the
+    value comes from the backing, else the value tensor itself."""
+    if variable._backing is not None and not variable._scoped():
+        return variable._backing.handle
+    return variable._raw_value()
 
 
 def on_variable_read(variable) -> None:
