@@ -88,3 +88,19 @@ def test_fit_chooses_xla_by_the_steps_each_loop_runs(monkeypatch):
     np.testing.assert_allclose(long.evaluate(x, y, verbose=0)[0],
                                plain.evaluate(x, y, verbose=0)[0], rtol=1e-4)
     assert np.isfinite(history["loss"]).all()
+
+
+@pytest.mark.skipif(not ON_TF, reason="the XLA-or-not choice exists on TensorFlow only")
+def test_a_recurrent_models_loop_uses_xla_even_in_a_short_fit():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 5, 3)).astype("float32"), rng.normal(size=(32, 1))
+    loops = {}
+    for name, hidden in (("lstm", keraslite.layers.LSTM(4)),
+                         ("dense", keraslite.layers.Flatten())):
+        model = keraslite.Sequential([keraslite.Input((5, 3)), hidden, keraslite.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+        loops[name] = [v for k, v in model._functions.items()
+                       if isinstance(k, tuple) and k[0] == "train"][0]
+    assert loops["lstm"].run.compiled.uses_xla
+    assert not loops["dense"].run.compiled.uses_xla  # 2 steps: far below XLA_MIN_STEPS
