@@ -97,6 +97,10 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         mask = get_keras_mask(y_pred)  # padded time steps count for nothing, as in Keras 3
+        if hasattr(y_true, "shape") and hasattr(y_pred, "shape"):
+            # (n,) targets against (n, 1) predictions: element by element, as the losses align
+            # them, never broadcast to an (n, n) table (binary_crossentropy's was).
+            y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         check_numeric_result(values, f"Metric '{self.name}'")
         sample_weight = masked_weights(sample_weight, mask, "sum", self.dtype)

@@ -159,3 +159,18 @@ def test_resolve_other_names_and_get():
     assert again.threshold == 0.3 and again.name == "b"
     with pytest.raises(ValueError, match="Unknown metric: 'acuracy'"):
         metrics.get("acuracy")
+
+
+@pytest.mark.parametrize("name", ["BinaryCrossentropy", "Hinge", "SquaredHinge", "Poisson",
+                                  "MeanSquaredError", "BinaryAccuracy"])
+def test_rank_one_targets_meet_column_predictions_element_by_element(name):
+    """(n,) targets with (n, 1) predictions: the same value as with (n, 1) targets."""
+    y_true = np.array([0.0, 1.0, 1.0, 0.0], np.float32)
+    y_pred = np.array([[0.2], [0.7], [0.9], [0.4]], np.float32)
+    flat = getattr(metrics, name)()(y_true, y_pred)
+    column = getattr(metrics, name)()(y_true[:, None], y_pred)
+    np.testing.assert_allclose(float(flat), float(column), rtol=1e-6)
+    if name == "BinaryCrossentropy":
+        p = y_pred[:, 0]
+        expected = -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+        np.testing.assert_allclose(float(flat), expected, rtol=1e-5)
