@@ -360,6 +360,8 @@ class Layer(LayerMembers, LayerWeights):
         overrides = type(self).compute_mask is not Layer.compute_mask
         if not (overrides or (self.supports_masking and previous is not None)):
             return
+        if previous is None and getattr(type(self).compute_mask, "none_without_masks", False):
+            return  # (merges, global pooling: DenseNet121's 58 Concatenates traced 3 times each)
         try:
             with StatelessScope():
                 mask = core.compute_output_spec(self.compute_mask, (inputs, previous), {})

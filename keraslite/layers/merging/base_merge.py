@@ -118,3 +118,6 @@ class BaseMerge(Layer):
         for m in masks[1:]:
             out = ops.logical_and(out, m)
         return out
+
+    # No input mask, no output mask: a functional call skips describing it (Layer).
+    compute_mask.none_without_masks = True  # type: ignore[attr-defined]

@@ -92,6 +92,8 @@ class GlobalAveragePooling1D(_GlobalPooling):
     def compute_mask(self, inputs, previous_mask=None):
         return None
 
+    compute_mask.none_without_masks = True  # type: ignore[attr-defined]
+
 
 class GlobalMaxPooling1D(_GlobalPooling):
     """Max over the steps axis: ``(b, steps, c) -> (b, c)``.
