@@ -222,6 +222,7 @@ class _AutoXla:
         self._signature = self._key = None
         self._has_conv = False
         self._has_time_loop = False
+        self._xla_ran = self._xla_impossible = False
         self._variants = {}  # True (XLA) / False (plain) -> the function chosen runs
 
     def expect(self, n_steps: int) -> None:
@@ -251,7 +252,24 @@ class _AutoXla:
                 self._key = shared_functions.fingerprint(traced, structure, outputs,
                                                          graph_def=graph)
             self.chosen = self._variant(self._wants_xla(), traced)
+        if self.uses_xla and not self._xla_ran:
+            return self._first_xla_call(args)
         return self.chosen(*args)
+
+    def _first_xla_call(self, args):
+        """The first call of the XLA variant compiles it. A graph XLA cannot compile (an op
+        whose shape argument is only known at run time, say, in a recurrent layer's gradient)
+        runs on TensorFlow's kernels instead, from then on; nothing ran, so nothing changed."""
+        try:
+            out = self.chosen(*args)
+        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
+            if "XLA" not in str(error):
+                raise
+            self._xla_impossible = True
+            self.chosen = self._variant(False)
+            return self.chosen(*args)
+        self._xla_ran = True
+        return out
 
     @property
     def uses_xla(self) -> bool:
@@ -259,7 +277,7 @@ class _AutoXla:
         return self.chosen is not None and self._variants.get(True) is self.chosen
 
     def _wants_xla(self) -> bool:
-        if self._has_conv:
+        if self._has_conv or self._xla_impossible:
             return False
         if self._has_time_loop:
             # A recurrent layer's time loop runs TensorFlow's executor op by op for every time
