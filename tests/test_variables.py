@@ -78,3 +78,18 @@ def test_custom_layer_trains_in_a_model():
     np.testing.assert_allclose(model.predict(x, verbose=0), x @ w + b, atol=1e-5)
     clone = Linear.from_config(model.layers[0].get_config())
     assert clone.units == 2
+
+
+def test_a_large_initial_array_becomes_the_variables_value_unchanged():
+    """Large aligned draws are adopted by the backend (TensorFlow: through DLPack, no copy);
+    the variable holds exactly the drawn values and assigning it later leaves them intact."""
+    from keraslite.initializers.host_arrays import aligned_empty
+
+    drawn = aligned_empty((512, 1024), "float32")
+    drawn[...] = np.random.default_rng(0).normal(size=drawn.shape)
+    expected = drawn.copy()
+    variable = Variable(drawn, dtype="float32")
+    np.testing.assert_array_equal(variable.numpy(), expected)
+    variable.assign(np.zeros(drawn.shape, np.float32))
+    np.testing.assert_array_equal(drawn, expected)
+    assert float(np.abs(variable.numpy()).sum()) == 0.0

@@ -218,11 +218,29 @@ def scatter_update(inputs, indices, updates):
     return tf.tensor_scatter_nd_update(inputs, convert_to_tensor(indices), updates)
 
 
+# From this size a new variable's host array is adopted through DLPack instead of copied:
+# tf.convert_to_tensor always copies (0.3 s of VGG16's 100 MB build), adoption takes 0.1 ms.
+_ADOPT_BYTES = 1 << 20
+
+
 def variable_value(value, dtype=None):
     """A concrete (eager) tensor for a new variable, even when created while a ``tf.function``
-    is being traced (a layer built lazily inside a traced call)."""
+    is being traced (a layer built lazily inside a traced call). A large, aligned, contiguous
+    NumPy array of the right dtype (the initializers' draws) is adopted without a copy."""
     with tf.init_scope():
-        return convert_to_tensor(value, dtype=dtype)
+        adopted = _adopt(value, dtype)
+        return adopted if adopted is not None else convert_to_tensor(value, dtype=dtype)
+
+
+def _adopt(value, dtype):
+    if (not isinstance(value, np.ndarray) or value.nbytes < _ADOPT_BYTES
+            or not value.flags.c_contiguous or not value.flags.writeable
+            or value.ctypes.data % 64 or (dtype is not None and value.dtype.name != dtype)):
+        return None
+    try:
+        return tf.experimental.dlpack.from_dlpack(value.__dlpack__())
+    except Exception:  # noqa: BLE001 - any refusal falls back to the copy
+        return None
 
 
 def register_variable_class(cls):
