@@ -36,11 +36,18 @@ def creating_path(path: str):
         _creating.path = None
 
 
+# dtypes whose NumPy arrays a backend takes as they are (no narrowing of 64-bit types).
+_DEFERRABLE = ("float32", "float16", "bfloat16", "int32", "uint8", "bool")
+
+
 def _initial_value(value, shape, dtype, path):
     """The variable's first array: placed as the distribution in force says (each device
     receives its shard only), else on the default device."""
     dist = distributions.distribution()
     if dist is None:
+        if (getattr(core, "DEFERS_PLACEMENT", False) and type(value) is np.ndarray
+                and value.dtype.name == dtype and dtype in _DEFERRABLE):
+            return value  # placed on the device at its first read (Variable._stored_value)
         return core.variable_value(value, dtype=dtype)
     shape = tuple(np.shape(value)) if shape is None else tuple(shape)
     layout = dist.variable_layout(path, shape)
@@ -193,7 +200,12 @@ class Variable:
             return holder.read(index)
         if self._backing is not None:
             return core.read_backing(self)
-        return self._value
+        value = self._value
+        if type(value) is np.ndarray:
+            # A deferred initial draw (_initial_value): one device_put per variable was a third
+            # of an application's build on JAX; models that are built and never run skip it.
+            value = self._value = core.variable_value(value, dtype=self._dtype)
+        return value
 
     def _store(self, value) -> None:
         """Sets the variable's own value (outside any scope or holder)."""

@@ -172,6 +172,10 @@ def scatter_update(inputs, indices, updates):
     return inputs.at[tuple(jnp.moveaxis(indices, -1, 0))].set(jnp.asarray(updates, inputs.dtype))
 
 
+# A new variable keeps its initial NumPy draw until first read (keraslite/variables.py).
+DEFERS_PLACEMENT = True
+
+
 def variable_value(value, dtype=None):
     """A concrete array for a new variable, even when created while a function is traced
     (a layer built lazily inside an abstract or jitted call)."""
