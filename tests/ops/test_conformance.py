@@ -499,6 +499,9 @@ def test_every_public_backend_function_is_covered():
     covered.add(("core", "on_variable_read"))
     # tested in tests/ops/test_backend_extras.py (same values as the plain function)
     covered.add(("core", "fused"))
+    # tested in tests/training/test_user_tf_function_loop.py (variables in a user's tf.function)
+    covered |= {("core", n) for n in ("needs_backing", "back_variable", "read_backing",
+                                      "write_backing")}
     covered |= {(m, n) for m, names in THROUGH_OPS.items() for n in names}
     missing = []
     for mod_name, mod in MODULES.items():

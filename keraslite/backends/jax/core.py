@@ -197,6 +197,20 @@ def needs_backing() -> bool:
     return False
 
 
+def back_variable(variable) -> None:
+    """Not reached on JAX (``needs_backing`` is False); TensorFlow's moves a variable into a
+    ``tf.Variable``."""
+    raise NotImplementedError("JAX keeps variable values as arrays; nothing backs them.")
+
+
+def read_backing(variable):
+    raise NotImplementedError("JAX keeps variable values as arrays; nothing backs them.")
+
+
+def write_backing(variable, value) -> None:
+    raise NotImplementedError("JAX keeps variable values as arrays; nothing backs them.")
+
+
 def _dynamic(value) -> bool:
     return isinstance(value, (jax.Array, np.ndarray, np.generic))
 
