@@ -20,7 +20,9 @@ TINY_FIT = textwrap.dedent("""
     import keraslite
     keraslite.utils.set_random_seed(0)
     model = keraslite.Sequential([keraslite.Input(shape=(4,)), keraslite.layers.Dense(3)])
-    model.compile(optimizer="sgd", loss="mse")
+    # jit_compile=True: on TensorFlow a fit this short would run on TensorFlow's kernels
+    # (XLA only pays from thousands of steps), leaving the XLA cache nothing to store.
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
     history = model.fit(np.ones((10, 4), "float32"), np.ones((10, 3), "float32"),
                         batch_size=4, epochs=2, verbose=0)
     print("cache", keraslite.config.compilation_cache_dir())
