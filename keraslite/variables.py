@@ -40,12 +40,14 @@ def creating_path(path: str):
 _DEFERRABLE = ("float32", "float16", "bfloat16", "int32", "uint8", "bool")
 
 
-def _initial_value(value, shape, dtype, path):
+def _initial_value(value, shape, dtype, path, drawn=False):
     """The variable's first array: placed as the distribution in force says (each device
-    receives its shard only), else on the default device."""
+    receives its shard only), else on the default device. An array an initializer ``drawn``
+    for this variable alone may wait for its first read (the caller's own array may not: the
+    caller could change it in place meanwhile)."""
     dist = distributions.distribution()
     if dist is None:
-        if (getattr(core, "DEFERS_PLACEMENT", False) and type(value) is np.ndarray
+        if (drawn and getattr(core, "DEFERS_PLACEMENT", False) and type(value) is np.ndarray
                 and value.dtype.name == dtype and dtype in _DEFERRABLE):
             return value  # placed on the device at its first read (Variable._stored_value)
         return core.variable_value(value, dtype=dtype)
@@ -186,7 +188,8 @@ class Variable:
                 dtype = core.standardize_dtype(getattr(value, "dtype", None) or config.floatx())
         self._dtype = core.standardize_dtype(dtype)
         self.path = getattr(_creating, "path", None) or self.name
-        self._value = _initial_value(value, shape, self._dtype, self.path)
+        self._value = _initial_value(value, shape, self._dtype, self.path,
+                                     drawn=callable(initializer))
         self._shape = tuple(core.shape_of(self._value))
         if shape is not None and tuple(shape) != self._shape:
             raise ValueError(
