@@ -93,3 +93,10 @@ def test_a_large_initial_array_becomes_the_variables_value_unchanged():
     variable.assign(np.zeros(drawn.shape, np.float32))
     np.testing.assert_array_equal(drawn, expected)
     assert float(np.abs(variable.numpy()).sum()) == 0.0
+
+
+def test_changing_the_callers_array_afterwards_leaves_the_variable_alone():
+    mine = np.arange(200_000, dtype=np.float32).reshape(400, 500)
+    variable = Variable(mine, dtype="float32")
+    mine[...] = -1.0
+    np.testing.assert_array_equal(variable.numpy()[0, :3], [0.0, 1.0, 2.0])
