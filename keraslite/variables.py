@@ -45,6 +45,8 @@ def _initial_value(value, shape, dtype, path, drawn=False):
     receives its shard only), else on the default device. An array an initializer ``drawn``
     for this variable alone may wait for its first read (the caller's own array may not: the
     caller could change it in place meanwhile)."""
+    if not drawn and isinstance(value, np.ndarray):
+        value = np.array(value, copy=True)  # the backends may adopt an array without a copy
     dist = distributions.distribution()
     if dist is None:
         if (drawn and getattr(core, "DEFERS_PLACEMENT", False) and type(value) is np.ndarray

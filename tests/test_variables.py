@@ -100,3 +100,19 @@ def test_changing_the_callers_array_afterwards_leaves_the_variable_alone():
     variable = Variable(mine, dtype="float32")
     mine[...] = -1.0
     np.testing.assert_array_equal(variable.numpy()[0, :3], [0.0, 1.0, 2.0])
+
+
+def test_an_aligned_array_assigned_or_converted_is_copied():
+    """JAX adopts a 64-byte-aligned host array without a copy: a caller's array must still not
+    become a variable's or a tensor's memory."""
+    from keraslite.initializers.host_arrays import aligned_empty
+
+    mine = aligned_empty((300, 400), "float32")
+    mine[...] = 1.0
+    variable = Variable(np.zeros((300, 400), np.float32))
+    variable.assign(mine)
+    tensor = ops.convert_to_tensor(mine)
+    created = Variable(mine, dtype="float32")
+    mine[...] = -1.0
+    for value in (variable.numpy(), np.asarray(tensor), created.numpy()):
+        assert float(value[0, 0]) == 1.0

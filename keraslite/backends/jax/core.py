@@ -46,7 +46,12 @@ def convert_to_tensor(x, dtype=None):
         # Host data: cast on the host and copy; jnp.asarray would compile and run a convert
         # op for each new shape (measured 0.4 ms per call, several per fit() call).
         target = dtype or _available(standardize_dtype(x.dtype))
-        return jax.device_put(np.asarray(x, dtype=target))
+        host = np.asarray(x, dtype=target)
+        if np.may_share_memory(host, x):
+            # device_put adopts an aligned host array without copying: the caller's array
+            # must not become the tensor's memory (changing it would change the tensor).
+            host = host.copy()
+        return jax.device_put(host)
     return jnp.asarray(x, dtype=dtype)
 
 
@@ -178,8 +183,13 @@ DEFERS_PLACEMENT = True
 
 def variable_value(value, dtype=None):
     """A concrete array for a new variable, even when created while a function is traced
-    (a layer built lazily inside an abstract or jitted call)."""
+    (a layer built lazily inside an abstract or jitted call). A NumPy array of the variable's
+    dtype is the variable's own (keraslite/variables.py copies a caller's array first): an
+    aligned one is adopted without a copy."""
     with jax.ensure_compile_time_eval():
+        if (isinstance(value, np.ndarray) and dtype is not None
+                and value.dtype.name == _available(standardize_dtype(dtype))):
+            return jax.device_put(value)
         return convert_to_tensor(value, dtype=dtype)
 
 
