@@ -14,7 +14,8 @@ BACKENDS="${KERASLITE_TEST_BACKENDS:-jax tensorflow}"
 # Parallelise across CPU cores when pytest-xdist is installed.
 XDIST_ARGS=()
 if "$PYTHON" -c "import xdist" >/dev/null 2>&1; then
-    XDIST_ARGS=(-n auto)
+    # loadgroup: modules marked xdist_group stay on one worker (shared module fixtures).
+    XDIST_ARGS=(-n auto --dist loadgroup)
 fi
 
 # Quieter backend start-up logs; tests should not need a GPU.
