@@ -20,6 +20,21 @@ def _linear(cls, features=5):
     return model
 
 
+def _stateless_metrics(model, metric_vars, loss, y, y_pred):
+    """The metric loop of Keras's guide to custom steps in JAX: each metric of ``model.metrics``
+    updated from its slice of ``metric_vars``; returns the logs and the new values."""
+    logs, new_metric_vars = {}, []
+    for metric in model.metrics:
+        mine = metric_vars[len(new_metric_vars):len(new_metric_vars) + len(metric.variables)]
+        if metric.name == "loss":
+            mine = metric.stateless_update_state(mine, loss)
+        else:
+            mine = metric.stateless_update_state(mine, y, y_pred)
+        logs[metric.name] = metric.stateless_result(mine)
+        new_metric_vars += mine
+    return logs, new_metric_vars
+
+
 class ClosedFormStep(keras.Model):
     """A stateful train step with the MSE gradient of a linear model written out (no autodiff),
     so it runs on both backends; metrics updated statelessly in Keras's guide's loop."""
@@ -35,15 +50,7 @@ class ClosedFormStep(keras.Model):
         trainable, optimizer_vars = self.optimizer.stateless_apply(optimizer_vars, grads,
                                                                    trainable)
         loss = ops.mean(error ** 2)
-        logs, new_metric_vars = {}, []
-        for metric in self.metrics:
-            mine = metric_vars[len(new_metric_vars):len(new_metric_vars) + len(metric.variables)]
-            if metric.name == "loss":
-                mine = metric.stateless_update_state(mine, loss)
-            else:
-                mine = metric.stateless_update_state(mine, y, y_pred)
-            logs[metric.name] = metric.stateless_result(mine)
-            new_metric_vars += mine
+        logs, new_metric_vars = _stateless_metrics(self, metric_vars, loss, y, y_pred)
         return logs, (trainable, non_trainable, optimizer_vars, new_metric_vars)
 
     def test_step(self, state, data):
@@ -132,16 +139,7 @@ def test_keras_jax_guide_step_trains_like_the_default_step():
                                                              training=True)
             trainable, optimizer_vars = self.optimizer.stateless_apply(optimizer_vars, grads,
                                                                        trainable)
-            logs, new_metric_vars = {}, []
-            for metric in self.metrics:
-                mine = metric_vars[len(new_metric_vars):
-                                   len(new_metric_vars) + len(metric.variables)]
-                if metric.name == "loss":
-                    mine = metric.stateless_update_state(mine, loss)
-                else:
-                    mine = metric.stateless_update_state(mine, y, y_pred)
-                logs[metric.name] = metric.stateless_result(mine)
-                new_metric_vars += mine
+            logs, new_metric_vars = _stateless_metrics(self, metric_vars, loss, y, y_pred)
             return logs, (trainable, non_trainable, optimizer_vars, new_metric_vars)
 
     x, y = _data(seed=2)
