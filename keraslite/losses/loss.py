@@ -59,16 +59,21 @@ def _check_weight_shape(values, sample_weight):
     )
 
 
+def _from_batch_axis(sample_weight, values):
+    """(batch,) weights for (batch, steps) values: one weight per sample, aligned from the batch
+    axis (plain broadcasting would align it with the last axis)."""
+    while 0 < len(sample_weight.shape) < len(values.shape):
+        sample_weight = ops.expand_dims(sample_weight, -1)
+    return sample_weight
+
+
 def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size", dtype=None):
     values = ops.convert_to_tensor(values, dtype=dtype)
     if sample_weight is not None:
         sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), values.dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         _check_weight_shape(values, sample_weight)
-        while 0 < len(sample_weight.shape) < len(values.shape):
-            # (batch,) weights for (batch, steps) losses: one weight per sample, aligned from
-            # the batch axis (plain broadcasting would align it with the last axis).
-            sample_weight = ops.expand_dims(sample_weight, -1)
+        sample_weight = _from_batch_axis(sample_weight, values)
         values = ops.multiply(values, sample_weight)
     return reduce_values(values, sample_weight, reduction)
 
@@ -92,9 +97,7 @@ def masked_weights(sample_weight, mask, reduction, dtype):
         return weights
     sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), dtype)
     weights, sample_weight = squeeze_or_expand_to_same_rank(weights, sample_weight)
-    while 0 < len(sample_weight.shape) < len(weights.shape):
-        sample_weight = ops.expand_dims(sample_weight, -1)
-    return ops.multiply(weights, sample_weight)
+    return ops.multiply(weights, _from_batch_axis(sample_weight, weights))
 
 
 class Loss:

@@ -59,7 +59,7 @@ def _metric_variables(model) -> list:
     return [v for metric in model.metrics for v in metric.variables]
 
 
-def _flat_logs(logs: Any, what: str) -> Any:
+def _flat_logs(logs: Any) -> Any:
     """Keras flattens the dicts a metric's ``stateless_result`` may give (a metrics container)
     into the logs."""
     if not isinstance(logs, dict):
@@ -67,7 +67,7 @@ def _flat_logs(logs: Any, what: str) -> Any:
     flat = {}
     for key, value in logs.items():
         if isinstance(value, dict):
-            flat.update(_flat_logs(value, what))
+            flat.update(_flat_logs(value))
         else:
             flat[key] = value
     return flat
@@ -130,7 +130,7 @@ class StatefulStep:
             self._assign(groups[1:2], (new_state,))
             return out
         self._assign(groups, new_state)
-        return _flat_logs(out, self.what)
+        return _flat_logs(out)
 
     def _assign(self, groups, new_state) -> None:
         names = _PARTS[self.kind] if self.kind != "predict" else ("non_trainable_variables",)

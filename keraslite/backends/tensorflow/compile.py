@@ -243,8 +243,10 @@ class _AutoXla:
             traced = self.plain.get_concrete_function(*signature)
             self._signature = signature
             graph = traced.graph.as_graph_def()
-            self._has_conv = self._holds_convolution(graph)
-            self._has_time_loop = self._holds_time_loop(graph)
+            ops = _op_names(graph)  # one walk over the graph and its functions
+            self._has_conv = any(op.startswith(self._CONV_OPS) for op in set(ops))
+            # A while loop besides the step loop's own: a recurrent layer's time loop.
+            self._has_time_loop = sum(op in _WHILE_OPS for op in ops) > 1
             if self.shared:
                 structure = tf.nest.map_structure(lambda s: (tuple(s.shape), s.dtype.name),
                                                   signature)
@@ -313,25 +315,15 @@ class _AutoXla:
         self._variants[xla] = found
         return found
 
-    def _holds_convolution(self, graph) -> bool:
-        return any(op.startswith(self._CONV_OPS) for op in _op_types(graph))
-
-    @staticmethod
-    def _holds_time_loop(graph) -> bool:
-        """A while loop besides the step loop's own: a recurrent layer's time loop."""
-        loops = [node for node in graph.node if node.op in _WHILE_OPS]
-        for function in graph.library.function:
-            loops += [node for node in function.node_def if node.op in _WHILE_OPS]
-        return len(loops) > 1
-
 
 _WHILE_OPS = ("While", "StatelessWhile")
 
 
-def _op_types(graph) -> set:
-    ops = {node.op for node in graph.node}
+def _op_names(graph) -> list:
+    """The op of every node of a GraphDef and of the functions in its library."""
+    ops = [node.op for node in graph.node]
     for function in graph.library.function:
-        ops.update(node.op for node in function.node_def)
+        ops.extend(node.op for node in function.node_def)
     return ops
 
 
