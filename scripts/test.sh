@@ -14,13 +14,23 @@ BACKENDS="${KERASLITE_TEST_BACKENDS:-jax tensorflow}"
 # Parallelise across CPU cores when pytest-xdist is installed.
 XDIST_ARGS=()
 if "$PYTHON" -c "import xdist" >/dev/null 2>&1; then
-    # loadgroup: modules marked xdist_group stay on one worker (shared module fixtures).
-    XDIST_ARGS=(-n auto --dist loadgroup)
+    # loadfile: each test module runs whole on one worker, so a module-scoped fixture (some
+    # build and save minutes of models, or start a subprocess of the other backend) runs once
+    # per backend. With per-test distribution ("load") a module split over the workers, or
+    # interrupted by another module's tests, built its fixtures again each time.
+    XDIST_ARGS=(-n auto --dist loadfile)
 fi
 
 # Quieter backend start-up logs; tests should not need a GPU.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export PYTHONDONTWRITEBYTECODE=1
+
+# keraslite's opt-in persistent compilation cache, in a fresh private folder per run: tests
+# compile the same small programs many times over (in both workers, in subprocesses, for the
+# Keras oracle on JAX too), and a program compiled once is then read back. About a fifth of
+# the JAX suite's time is such repeated compilation. A user's own setting is kept.
+cache_root="$(mktemp -d)"
+trap 'rm -rf "$cache_root"' EXIT
 
 overall=0
 summaries=()
@@ -28,6 +38,7 @@ for backend in $BACKENDS; do
     echo "=== keraslite tests: KERASLITE_BACKEND=$backend ==="
     log="$(mktemp)"
     start=$SECONDS
+    KERASLITE_COMPILATION_CACHE_DIR="${KERASLITE_COMPILATION_CACHE_DIR:-$cache_root/$backend}" \
     KERASLITE_BACKEND="$backend" "$PYTHON" -m pytest -p no:cacheprovider -q "${XDIST_ARGS[@]}" "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     elapsed=$((SECONDS - start))

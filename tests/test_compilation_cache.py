@@ -60,7 +60,20 @@ def test_second_process_reads_the_programs_the_first_one_saved(tmp_path):
     assert second_loss == first_loss
 
 
-def test_enable_creates_a_private_directory_and_disable_turns_it_off(tmp_path):
+@pytest.fixture
+def cache_off():
+    """The cache off for the test, and this process's setting back afterwards (the suite runs
+    with KERASLITE_COMPILATION_CACHE_DIR set: scripts/test.sh)."""
+    before = config.compilation_cache_dir()
+    config.disable_compilation_cache()
+    yield
+    if before is None:
+        config.disable_compilation_cache()
+    else:
+        config.enable_compilation_cache(before)
+
+
+def test_enable_creates_a_private_directory_and_disable_turns_it_off(tmp_path, cache_off):
     target = tmp_path / "new" / "cache"
     try:
         assert config.enable_compilation_cache(target) == str(target)
@@ -74,7 +87,7 @@ def test_enable_creates_a_private_directory_and_disable_turns_it_off(tmp_path):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_a_directory_others_can_write_is_refused(tmp_path):
+def test_a_directory_others_can_write_is_refused(tmp_path, cache_off):
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o777)
@@ -83,7 +96,7 @@ def test_a_directory_others_can_write_is_refused(tmp_path):
     assert config.compilation_cache_dir() is None
 
 
-def test_bad_paths_name_the_argument(tmp_path):
+def test_bad_paths_name_the_argument(tmp_path, cache_off):
     with pytest.raises(TypeError, match="path=42"):
         config.enable_compilation_cache(42)
     a_file = tmp_path / "file"
@@ -93,7 +106,7 @@ def test_bad_paths_name_the_argument(tmp_path):
     assert config.compilation_cache_dir() is None
 
 
-def test_fit_in_this_process_is_unchanged_by_the_setting(tmp_path):
+def test_fit_in_this_process_is_unchanged_by_the_setting(tmp_path, cache_off):
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
 

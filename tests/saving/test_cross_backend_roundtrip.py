@@ -29,10 +29,6 @@ import keraslite
 import roundtrip_cases as rc
 from keraslite import layers
 
-# One worker runs the whole module, so its module-scoped fixtures (minutes of model building)
-# run once instead of once per xdist worker (scripts/test.sh: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("cross_backend_roundtrip")
-
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 

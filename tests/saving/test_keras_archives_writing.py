@@ -14,10 +14,6 @@ from keras_archive_corpus import corpus_dir, run_oracle
 from keraslite.saving import format_sniffing
 from test_keras_archives import _arrays, keraslite_classes, predict
 
-# One worker runs the whole module, so its module-scoped fixtures (minutes of model building)
-# run once instead of once per xdist worker (scripts/test.sh: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("keras_archives_writing")
-
 pytest.importorskip("h5py")
 
 

@@ -17,10 +17,6 @@ from keraslite.saving.keras_h5 import is_keras_h5, load_keras_weights
 
 from keras_h5_cases import CASES
 
-# One worker runs the whole module, so its module-scoped fixtures (minutes of model building)
-# run once instead of once per xdist worker (scripts/test.sh: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("keras_h5")
-
 h5py = pytest.importorskip("h5py")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
