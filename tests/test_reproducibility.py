@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCRIPT = """
@@ -30,24 +32,25 @@ print(digest)
 """
 
 
-def _run():
+def _run(script=SCRIPT):
     env = {**os.environ, "PYTHONPATH": ROOT}
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip().splitlines()[-1]
 
 
-def test_two_runs_give_bit_identical_weights():
-    first, second = _run(), _run()
-    assert len(first) == 64
-    assert first == second
+@pytest.fixture(scope="module")
+def seeded_digest():
+    """The weights' digest of one run of SCRIPT (each run is a fresh process)."""
+    return _run()
 
 
-def test_different_seed_gives_different_weights():
+def test_two_runs_give_bit_identical_weights(seeded_digest):
+    assert len(seeded_digest) == 64
+    assert _run() == seeded_digest
+
+
+def test_different_seed_gives_different_weights(seeded_digest):
     other = SCRIPT.replace("set_random_seed(1234)", "set_random_seed(99)")
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    a = subprocess.run([sys.executable, "-c", other], env=env, capture_output=True, text=True,
-                       timeout=600)
-    assert a.returncode == 0, a.stderr[-3000:]
-    assert a.stdout.strip().splitlines()[-1] != _run()
+    assert _run(other) != seeded_digest
