@@ -6,9 +6,16 @@ from typing import Any, Optional
 import numpy as np
 
 from keraslite import backend as backend_api
+from keraslite.automl.ensemble import average_models, refit_members
 from keraslite.automl.graph import Graph
+from keraslite.automl.multi_io import HeadGroup
 from keraslite.automl.search import SizeLimited, check_tuner, make_tuner
 from keraslite.utils.random_seed import set_random_seed
+
+
+# Data up to this many rows counts as small: the validation split that ranks the trials holds
+# a fifth of it, a few hundred rows at most, and the refit averages the best configurations.
+SMALL_DATA_ROWS = 5000
 
 
 def _length(value: Any) -> int:
@@ -70,21 +77,37 @@ class AutoModel:
     class), each stopped early when the objective stops improving, stops starting trials when
     ``time_budget`` seconds would be exceeded, fails trials whose model has more than
     ``max_model_size`` parameters before training them, and refits the best configuration on
-    all the data for the epochs the best trial needed. ``export_model()`` is then a plain
-    keraslite model with the preprocessing inside.
+    all the data for the epochs the best trial needed. ``ensemble_size`` refits the best few
+    configurations instead and averages their outputs (default: 3 for tables of up to
+    ``SMALL_DATA_ROWS`` rows, whose validation split is too small to rank the top trials
+    reliably, else 1; one head only). ``export_model()`` is then a plain keraslite model with
+    the preprocessing inside.
     """
 
     # Epochs without improvement of the objective before a trial stops. Tasks whose epochs
     # are cheap (tables) wait longer: their validation loss is noisy from epoch to epoch.
     patience = 3
+    # How many of the best configurations the refit averages on small data (ensemble.py).
+    # Tables, whose members refit in seconds, average 3; other tasks refit one.
+    small_data_ensemble = 1
 
     def __init__(self, inputs: Any, outputs: Any, max_trials: int = 10,
                  directory: Optional[str] = None, project_name: str = "auto_model",
                  objective: Any = "val_loss", overwrite: bool = False,
                  seed: Optional[int] = None, time_budget: Optional[float] = None,
                  tuner: Any = None, verbose: int = 1, max_model_size: Optional[int] = None,
-                 initial_hps: Optional[list] = None) -> None:
+                 initial_hps: Optional[list] = None,
+                 ensemble_size: Optional[int] = None) -> None:
         check_tuner(tuner)
+        if ensemble_size is not None and (isinstance(ensemble_size, bool)
+                                          or not isinstance(ensemble_size, int)
+                                          or ensemble_size < 1):
+            raise ValueError("ensemble_size must be a positive number of configurations. "
+                             f"Received: {ensemble_size!r}")
+        if ensemble_size is not None and ensemble_size > 1 and len(_as_list(outputs)) > 1:
+            raise ValueError("ensemble_size > 1 averages one output; this AutoModel has "
+                             f"{len(_as_list(outputs))} heads. Received: ensemble_size="
+                             f"{ensemble_size}")
         if max_model_size is not None and (isinstance(max_model_size, bool)
                                            or not isinstance(max_model_size, int)
                                            or max_model_size < 1):
@@ -105,6 +128,7 @@ class AutoModel:
         self.time_budget = time_budget
         self.verbose = verbose
         self.max_model_size = max_model_size
+        self.ensemble_size = ensemble_size
         self.tuner_kind = tuner
         # Hand-picked configurations tried after the defaults: {hyperparameter name: value}.
         self.initial_hps = list(initial_hps or [])
@@ -173,17 +197,36 @@ class AutoModel:
         if not best:
             raise RuntimeError("No trial finished; the errors are in "
                                "auto_model.tuner.oracle.trials[...].message.")
-        # Refit on all the data, for as many epochs as the best trial's best epoch.
-        best_epochs = (best[0].best_step or 0) + 1
+        # Refit on all the data, each configuration for as many epochs as its trial's best
+        # epoch: the best one, or on small data the best few, averaged (ensemble.py).
         x_all = _concat(x_train, x_val)
         y_all = _concat(y_train, y_val)
         self._input.adapt(x_all)
-        backend_api.clear_session()
-        if self.seed is not None:
-            set_random_seed(self.seed)
-        self._model = self.graph.build(best[0].hyperparameters.copy())
-        return self._model.fit(x_all, y_all, epochs=best_epochs, batch_size=batch_size,
-                               callbacks=callbacks, verbose=verbose)
+        size = self._ensemble_size(_length(y_all))
+        members = self.tuner.oracle.get_best_trials(size) if size > 1 else best
+
+        def reset(index: int) -> None:
+            backend_api.clear_session()
+            if self.seed is not None:
+                set_random_seed(self.seed + index)
+
+        def fit_member(model: Any, epochs: int) -> Any:
+            return model.fit(x_all, y_all, epochs=epochs, batch_size=batch_size,
+                             callbacks=callbacks, verbose=verbose)
+
+        models, history = refit_members(members, self.graph.build, fit_member, reset)
+        self._model = average_models(models, self._head.compile_args())
+        return history
+
+    def _ensemble_size(self, rows: int) -> int:
+        """How many of the best configurations the refit averages: ``ensemble_size`` when
+        given; else, for a single head, ``small_data_ensemble`` on data of at most
+        ``SMALL_DATA_ROWS`` rows, and 1 otherwise."""
+        if self.ensemble_size is not None:
+            return self.ensemble_size
+        if isinstance(self._head, HeadGroup) or rows > SMALL_DATA_ROWS:
+            return 1
+        return self.small_data_ensemble
 
     def _fitted(self) -> Any:
         if self._model is None:

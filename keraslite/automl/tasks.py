@@ -98,6 +98,7 @@ class StructuredDataClassifier(_Task):
     labels; searches a StructuredDataBlock and the head."""
 
     patience = 10  # an epoch of a table takes milliseconds; its validation loss is noisy
+    small_data_ensemble = 3  # a small table's refit averages its 3 best configurations
 
     def __init__(self, column_names: Optional[list] = None,
                  column_types: Optional[dict] = None, num_classes: Optional[int] = None,
@@ -115,6 +116,7 @@ class StructuredDataRegressor(_Task):
     """A table -> numbers; searches a StructuredDataBlock and a regression head."""
 
     patience = 10
+    small_data_ensemble = 3
 
     def __init__(self, column_names: Optional[list] = None,
                  column_types: Optional[dict] = None, output_dim: Optional[int] = None,
