@@ -206,7 +206,9 @@ class AutoModel:
         members = self.tuner.oracle.get_best_trials(size) if size > 1 else best
 
         def reset(index: int) -> None:
-            backend_api.clear_session()
+            # Names only: the tuner already freed each trial's model, and the members are
+            # all kept; a full garbage collection costs about 0.4 s per member.
+            backend_api.clear_session(free_memory=False)
             if self.seed is not None:
                 set_random_seed(self.seed + index)
 
