@@ -55,7 +55,7 @@ def _table(n=160, seed=0):
 
 def test_table_refit_averages_the_best_configurations(tmp_path):
     table, y = _table()
-    model = ak.StructuredDataClassifier(max_trials=3, directory=str(tmp_path), seed=1,
+    model = ak.StructuredDataClassifier(max_trials=2, directory=str(tmp_path), seed=1,
                                         overwrite=True, verbose=0, ensemble_size=2)
     model.fit(table[:128], y[:128], epochs=4, batch_size=16)
     exported = model.export_model()
