@@ -27,8 +27,8 @@ export PYTHONDONTWRITEBYTECODE=1
 
 # keraslite's opt-in persistent compilation cache, in a fresh private folder per run: tests
 # compile the same small programs many times over (in both workers, in subprocesses, for the
-# Keras oracle on JAX too), and a program compiled once is then read back. About a fifth of
-# the JAX suite's time is such repeated compilation. A user's own setting is kept.
+# Keras oracle on JAX too), and a program compiled once is then read back (the recurrent-layer
+# and fit tests ran a fifth faster on JAX with a fresh cache). A user's own setting is kept.
 cache_root="$(mktemp -d)"
 trap 'rm -rf "$cache_root"' EXIT
 
