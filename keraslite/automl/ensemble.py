@@ -37,7 +37,7 @@ def average_models(members: list, compile_args: tuple) -> Any:
     with ``compile_args`` = (loss, metrics) so that ``evaluate`` and a further ``fit`` work."""
     if len(members) == 1:
         return members[0]
-    networks = [getattr(m, "network", m) if isinstance(m, HostPreprocessedModel) else m
+    networks = [m.network if isinstance(m, HostPreprocessedModel) else m
                 for m in members]
     for index, network in enumerate(networks):
         # Each member was built in a fresh session, so all carry the same default name.
