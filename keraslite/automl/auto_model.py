@@ -10,6 +10,7 @@ from keraslite.automl.ensemble import average_models, refit_members
 from keraslite.automl.graph import Graph
 from keraslite.automl.multi_io import HeadGroup
 from keraslite.automl.search import SizeLimited, check_tuner, make_tuner
+from keraslite.training.data import check_positive_int
 from keraslite.utils.random_seed import set_random_seed
 
 
@@ -99,11 +100,7 @@ class AutoModel:
                  initial_hps: Optional[list] = None,
                  ensemble_size: Optional[int] = None) -> None:
         check_tuner(tuner)
-        if ensemble_size is not None and (isinstance(ensemble_size, bool)
-                                          or not isinstance(ensemble_size, int)
-                                          or ensemble_size < 1):
-            raise ValueError("ensemble_size must be a positive number of configurations. "
-                             f"Received: {ensemble_size!r}")
+        ensemble_size = check_positive_int(ensemble_size, "ensemble_size", allow_none=True)
         if ensemble_size is not None and ensemble_size > 1 and len(_as_list(outputs)) > 1:
             raise ValueError("ensemble_size > 1 averages one output; this AutoModel has "
                              f"{len(_as_list(outputs))} heads. Received: ensemble_size="
@@ -193,17 +190,15 @@ class AutoModel:
             max_consecutive_failed_trials=max(3, self.max_trials))
         self.tuner.search(x_train, y_train, epochs=epochs, batch_size=batch_size,
                           validation_data=(x_val, y_val), callbacks=callbacks, verbose=verbose)
-        best = self.tuner.oracle.get_best_trials(1)
-        if not best:
-            raise RuntimeError("No trial finished; the errors are in "
-                               "auto_model.tuner.oracle.trials[...].message.")
         # Refit on all the data, each configuration for as many epochs as its trial's best
         # epoch: the best one, or on small data the best few, averaged (ensemble.py).
         x_all = _concat(x_train, x_val)
         y_all = _concat(y_train, y_val)
+        members = self.tuner.oracle.get_best_trials(self._ensemble_size(_length(y_all)))
+        if not members:
+            raise RuntimeError("No trial finished; the errors are in "
+                               "auto_model.tuner.oracle.trials[...].message.")
         self._input.adapt(x_all)
-        size = self._ensemble_size(_length(y_all))
-        members = self.tuner.oracle.get_best_trials(size) if size > 1 else best
 
         def reset(index: int) -> None:
             # Names only: the tuner already freed each trial's model, and the members are
