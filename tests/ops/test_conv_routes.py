@@ -123,11 +123,88 @@ def test_group_sizes_follow_the_byte_budget(monkeypatch):
         monkeypatch.setattr(conv_as_matmul, "IM2COL_BYTES", budget)
         jaxpr = jax.make_jaxpr(lambda a, w: conv_as_matmul.windows_matmul(
             a, starts, [8, 8], [1, 1], w))(x, weights)
-        return [e.invars[1].aval.shape[0] for e in jaxpr.eqns if e.primitive.name == "dot_general"]
+        return [e.invars[1].aval.shape[0] for e in _equations(jaxpr.jaxpr)
+                if e.primitive.name == "dot_general"]
 
     assert dots(4 * 2048) == [24, 24, 24]
     assert dots(9 * 2048) == [72]
     assert dots(0) == [8] * 9
+
+
+
+@jax_only
+def test_batch_chunks_match_one_matmul_values_and_gradients(monkeypatch):
+    """A layer whose windows exceed the budget while one sample's fit runs in chunks of the
+    batch (5 samples at 2 per chunk: a loop of two chunks and the remaining sample): the
+    same values and gradients as one matmul over all windows, and every matmul takes all
+    nine windows (no per-window split)."""
+    import jax
+
+    from keraslite.backends.jax import conv_as_matmul
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(5, 10, 10, 8)).astype("float32")
+    weights = rng.normal(size=(9, 8, 4)).astype("float32")
+    starts = [(i, j) for i in range(3) for j in range(3)]
+    cotangent = rng.normal(size=(5, 8, 8, 4)).astype("float32")
+    sample_bytes = 9 * 8 * 8 * 8 * 4
+
+    def run(budget):
+        monkeypatch.setattr(conv_as_matmul, "IM2COL_BYTES", budget)
+
+        def f(a, w):
+            return conv_as_matmul.windows_matmul(a, starts, [8, 8], [1, 1], w)
+
+        inner = [e.invars[1].aval.shape[0]
+                 for e in _equations(jax.make_jaxpr(f)(x, weights).jaxpr)
+                 if e.primitive.name == "dot_general"]
+        value, grads = jax.jit(jax.value_and_grad(lambda a, w: (f(a, w) * cotangent).sum(),
+                                                  argnums=(0, 1)))(x, weights)
+        return inner, value, grads
+
+    inner, value, grads = run(2 * sample_bytes)
+    assert inner == [72, 72]  # the loop's matmul and the remaining sample's
+    _, want_value, want_grads = run(1 << 40)
+    np.testing.assert_allclose(value, want_value, rtol=1e-4)
+    for got, want in zip(grads, want_grads):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def _equations(jaxpr):
+    """The equations of ``jaxpr`` and of the jaxprs nested in them (checkpointed groups)."""
+    from jax.extend.core import Jaxpr
+
+    for eqn in jaxpr.eqns:
+        yield eqn
+        for param in eqn.params.values():
+            inner = getattr(param, "jaxpr", param)
+            if isinstance(inner, Jaxpr):
+                yield from _equations(inner)
+
+
+@jax_only
+def test_split_layers_keep_no_gathered_windows_for_the_backward_pass(monkeypatch):
+    """A layer split into groups keeps only its input and kernel for the backward pass, which
+    gathers the windows again (VGG16's 224x224 training step kept about 12 GB of them); a
+    layer gathered whole keeps its windows (no recomputation where memory is not at stake)."""
+    import jax
+    from jax._src.ad_checkpoint import saved_residuals
+
+    from keraslite.backends.jax import conv_as_matmul
+
+    x = np.ones((2, 10, 10, 8), "float32")
+    weights = np.ones((9, 8, 4), "float32")
+    starts = [(i, j) for i in range(3) for j in range(3)]
+    window_bytes = 2 * 8 * 8 * 8 * 4
+
+    def kept_bytes(budget):
+        monkeypatch.setattr(conv_as_matmul, "IM2COL_BYTES", budget)
+        residuals = saved_residuals(lambda a, w: conv_as_matmul.windows_matmul(
+            a, starts, [8, 8], [1, 1], w).sum(), x, weights)
+        return sum(np.prod(aval.shape) * aval.dtype.itemsize for aval, _ in residuals)
+
+    assert kept_bytes(1 << 40) >= 9 * window_bytes  # one group: its windows are kept
+    assert kept_bytes(3 * window_bytes) <= x.nbytes + weights.nbytes  # split: input and kernel
 
 
 @jax_only
