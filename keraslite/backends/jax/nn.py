@@ -13,6 +13,7 @@ from keraslite import config
 from keraslite.backends.common import dtypes as dt
 from keraslite.backends.common import conv_utils
 from keraslite.backends.jax.numpy import _to
+from keraslite.backends.jax.numpy import add as numpy_add
 
 
 def _float(x):
@@ -21,6 +22,11 @@ def _float(x):
 
 
 # -- activations ----------------------------------------------------------------------------
+def bias_add(x, bias):
+    """``x + bias`` over the last axis (a layer's bias; TensorFlow uses its own op)."""
+    return numpy_add(x, bias)
+
+
 def relu(x):
     return jax.nn.relu(_float(x))
 

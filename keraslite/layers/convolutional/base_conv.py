@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from keraslite import ops
+from keraslite.backends import nn as backend_nn
 from keraslite.layers import arg_utils
 from keraslite.layers.convolutional import conv_args
 from keraslite.layers.input_spec import InputSpec
@@ -84,8 +85,9 @@ class BaseConv(conv_args.ChannelsMixin, Layer):
         if self.bias is not None:
             bias = self._read(self.bias)
             if self.data_format == "channels_first":
-                bias = ops.reshape(bias, (1, self.filters) + (1,) * self.rank)
-            x = ops.add(x, bias)
+                x = ops.add(x, ops.reshape(bias, (1, self.filters) + (1,) * self.rank))
+            else:
+                x = backend_nn.bias_add(x, ops.convert_to_tensor(bias))
         return self.activation(x) if self.activation is not None else x
 
     def _read(self, variable):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from keraslite import ops
+from keraslite.backends import nn as backend_nn
 from keraslite.layers import arg_utils
 from keraslite.layers.input_spec import InputSpec
 from keraslite.layers.layer import Layer
@@ -71,7 +72,7 @@ class Dense(Layer):
     def call(self, inputs):
         x = ops.matmul(inputs, self._read(self.kernel))
         if self.bias is not None:
-            x = ops.add(x, self._read(self.bias))
+            x = backend_nn.bias_add(x, ops.convert_to_tensor(self._read(self.bias)))
         return self.activation(x) if self.activation is not None else x
 
     def _read(self, variable):
