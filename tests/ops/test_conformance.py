@@ -264,6 +264,10 @@ for name, ref in [
 ]:
     arg = np.abs(X) + 0.1 if name == "rsqrt" else X
     case("nn", name, (arg.astype("float32"),), ref, dtype="float32", atol=2e-5, rtol=2e-5)
+case("nn", "bias_add", (T3, V), lambda x, b: x + b, dtype="float32")
+case("nn", "bias_add", (A, V.astype("float16")), lambda x, b: x + b, dtype="float32",
+     tag="_promoted")
+case("nn", "bias_add", (V, V), lambda x, b: x + b, dtype="float32", tag="_rank1")
 case("nn", "leaky_relu", (X, 0.1), lambda x, s: np.where(x >= 0, x, s * x), tag="_slope")
 case("nn", "elu", (X, 0.5), lambda x, a: np.where(x > 0, x, a * (np.exp(x) - 1)), tag="_alpha")
 case("nn", "gelu", (X, False), op_refs.gelu, tag="_exact", atol=2e-5)
