@@ -46,9 +46,10 @@ def windows_matmul(x, starts, out_sizes, strides, weights):
     """
     in_ch = weights.shape[-2]
     window_bytes = x.shape[0] * math.prod(out_sizes) * in_ch * x.dtype.itemsize
+    starts, out_sizes, strides = tuple(starts), tuple(out_sizes), tuple(strides)
     # A symbolic batch size (shape inference) can't be compared; every form gives one shape.
     if not isinstance(window_bytes, int) or window_bytes * len(starts) <= IM2COL_BYTES:
-        return _windows_group(x, weights, tuple(starts), tuple(out_sizes), tuple(strides))
+        return _windows_group(x, weights, starts, out_sizes, strides)
     # Kept for the backward pass, the windows of VGG16's 224x224 layers (9x the input of a
     # 3x3 kernel, 3.7 GB per layer at batch 32) and the per-window products summed over them
     # took the training step's temporary memory to 21 GB: killed on a 24 GB machine.
@@ -61,12 +62,10 @@ def windows_matmul(x, starts, out_sizes, strides, weights):
         size = min(batch, IM2COL_BYTES // sample_bytes)
         full = batch // size * size
         chunks = x[:full].reshape((full // size, size) + x.shape[1:])
-        out = jax.lax.map(
-            lambda chunk: group(chunk, weights, tuple(starts), tuple(out_sizes), tuple(strides)),
-            chunks)
+        out = jax.lax.map(lambda chunk: group(chunk, weights, starts, out_sizes, strides), chunks)
         out = out.reshape((full,) + out.shape[2:])
         if full < batch:
-            rest = group(x[full:], weights, tuple(starts), tuple(out_sizes), tuple(strides))
+            rest = group(x[full:], weights, starts, out_sizes, strides)
             out = jnp.concatenate([out, rest], axis=0)
         return out
     per_group = max(1, IM2COL_BYTES // window_bytes)
@@ -74,8 +73,8 @@ def windows_matmul(x, starts, out_sizes, strides, weights):
     size = -(-len(starts) // n_groups)  # balanced: 9 windows at 4 per group run as 3+3+3
     out = None
     for first in range(0, len(starts), size):
-        term = group(x, weights[first:first + size], tuple(starts[first:first + size]),
-                     tuple(out_sizes), tuple(strides))
+        term = group(x, weights[first:first + size], starts[first:first + size], out_sizes,
+                     strides)
         out = term if out is None else out + term
     return out
 
