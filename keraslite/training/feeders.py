@@ -11,18 +11,27 @@ being rows ``order[offset + i*B : offset + (i+1)*B]`` of ``device_data``.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from keraslite.backends import compile as B_compile
-from keraslite.backends import core
 from keraslite.training import targets
 from keraslite.training.data import ArrayData, signature
 from keraslite.training.data_sources import batch_data, is_stream, make_source
 from keraslite.training.prefetch import prefetch
 
 
+@functools.lru_cache(maxsize=8)
+def identity_order(n: int):
+    """The order ``0..n-1`` on the device (kept for the last few lengths: ``train_on_batch``
+    sends one per call, and loops never donate their order)."""
+    return B_compile.to_device(np.arange(n, dtype=np.int32))
+
+
 def i32(value):
-    return core.convert_to_tensor(np.int32(value))
+    """A sample offset as the loops take it (a cached device scalar)."""
+    return B_compile.int32_scalar(int(value))
 
 
 class ArrayFeeder:
@@ -32,7 +41,7 @@ class ArrayFeeder:
             raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={shuffle!r}")
         self.shuffle = shuffle
         flat, self.template = data.flat()
-        self.device_data = [B_compile.to_device(a) for a in flat]
+        self.device_data = B_compile.to_device_many(flat)
         self.total_steps = -(-data.num_samples // batch_size)
         if steps is not None:
             self.total_steps = min(self.total_steps, steps)
@@ -170,8 +179,8 @@ class StreamFeeder:
     def _group(pending):
         _, template, batch_size = pending[0]
         columns = zip(*[flat for flat, _, _ in pending])
-        device_data = [B_compile.to_device(np.concatenate(parts, axis=0)) for parts in columns]
-        order = B_compile.to_device(np.arange(len(pending) * batch_size, dtype=np.int32))
+        device_data = B_compile.to_device_many([np.concatenate(parts, axis=0) for parts in columns])
+        order = identity_order(len(pending) * batch_size)
         return template, batch_size, device_data, order, len(pending)
 
     def on_epoch_end(self):

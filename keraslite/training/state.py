@@ -33,8 +33,9 @@ _CHECKPOINT_SPACING = 50.0
 
 
 class StateHolder:
-    def __init__(self, groups):
+    def __init__(self, groups, previous: "StateHolder | None" = None):
         self.groups = [list(g) for g in groups]
+        self.ids = [[id(v) for v in g] for g in self.groups]
         self.values = []
         for gi, group in enumerate(self.groups):
             values = []
@@ -48,6 +49,12 @@ class StateHolder:
             self.values = [[next(it) for _ in group] for group in self.values]
         self.backup = None
         self._next_checkpoint = 0.0
+        if previous is not None and previous.ids == self.ids and all(
+                a is b for ga, gb in zip(previous.values, self.values) for a, b in zip(ga, gb)):
+            # The same variables held again with the values the previous holder left them (one
+            # train_on_batch after another): its copy stays recent enough until its next
+            # checkpoint is due. A value changed in between (set_weights) takes a new copy.
+            self.backup, self._next_checkpoint = previous.backup, previous._next_checkpoint
         self.checkpoint()
 
     def read(self, index):
@@ -86,13 +93,17 @@ class StateHolder:
 
 
 class HeldState:
-    """Context manager: variables held by a StateHolder for the duration of a loop."""
+    """Context manager: variables held by a StateHolder for the duration of a loop.
+    ``previous``: the holder of the last such loop over the same variables, whose backup and
+    checkpoint schedule carry over (``train_on_batch``: otherwise every call copies the whole
+    state to the host, and after a failure the weights restored are those of a recent call)."""
 
-    def __init__(self, groups):
+    def __init__(self, groups, previous: StateHolder | None = None):
         self.groups = groups
+        self.previous = previous
 
     def __enter__(self):
-        self.holder = StateHolder(self.groups)
+        self.holder = StateHolder(self.groups, self.previous)
         return self.holder
 
     def __exit__(self, exc_type, exc, traceback):

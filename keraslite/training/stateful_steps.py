@@ -36,9 +36,22 @@ _PARTS = {
 }
 
 
+_TAKES_STATE: dict = {}
+
+
 def takes_state(method: Callable) -> bool:
     """Whether a bound step method is written Keras-JAX style: two required positional
     parameters (``state, data``) instead of one."""
+    function = getattr(method, "__func__", None)  # a bound method: its class's function
+    if function is None:
+        return _takes_state(method)
+    found = _TAKES_STATE.get(function)
+    if found is None:
+        found = _TAKES_STATE[function] = _takes_state(method)
+    return found
+
+
+def _takes_state(method: Callable) -> bool:
     try:
         parameters = inspect.signature(method).parameters.values()
     except (TypeError, ValueError):

@@ -34,7 +34,7 @@ from keraslite import ops
 from keraslite.backends import compile as B_compile
 from keraslite.training.data import ArrayData, signature
 from keraslite.training.data_sources import batch_data, unpack
-from keraslite.training.feeders import i32
+from keraslite.training.feeders import i32, identity_order
 from keraslite.training.state import HeldState
 from keraslite.utils import tree
 
@@ -75,7 +75,7 @@ def _grouped(datas):
     for template, batch_size, flats in groups:
         columns = [np.concatenate(parts, axis=0) for parts in zip(*flats)]
         device = [B_compile.to_device(c) for c in columns]
-        order = B_compile.to_device(np.arange(len(flats) * batch_size, dtype=np.int32))
+        order = identity_order(len(flats) * batch_size)
         yield template, batch_size, device, order, len(flats)
 
 

@@ -21,7 +21,6 @@ import numpy as np
 
 from keraslite import config, optimizers
 from keraslite import metrics as metrics_mod
-from keraslite.backends import compile as B_compile
 from keraslite.backends import core
 from keraslite.layers.layer import Layer
 from keraslite.ops.keras_tensor import KerasTensor
@@ -31,8 +30,8 @@ from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 from keraslite.training.data import (ArrayData, check_positive_int, signature,
                                      unpack_validation_data)
 from keraslite.training.data_sources import batch_data, is_stream, make_source
-from keraslite.training.feeders import (ArrayFeeder, i32, make_feeder, predict_batches,
-                                        prepare_first_batch)
+from keraslite.training.feeders import (ArrayFeeder, i32, identity_order, make_feeder,
+                                        predict_batches, prepare_first_batch)
 from keraslite.training.fit_loop import NonFiniteLossError
 from keraslite.training.fit_loop import FitProgress, to_floats
 from keraslite.training.input_standardization import standardize_inputs
@@ -66,6 +65,7 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         self._compile_metrics = None
         self._loss_tracker = None
         self._functions = {}
+        self._batch_holder = None  # the last train_on_batch's StateHolder (its backup)
         self.steps_per_execution = "auto"
         self.jit_compile = "auto"
         # make_train_function() & co. set these (training/step_functions.py).
@@ -99,6 +99,7 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         self.jit_compile = jit_compile
         self.run_eagerly = bool(run_eagerly)
         self._functions = {}
+        self._batch_holder = None
         self.train_function = self.test_function = self.predict_function = None
         self.compiled = True
 
@@ -218,13 +219,14 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         """The compiled multi-step loop for ``kind`` ('train'/'test') and one batch size."""
         step = step_callable(self, kind)
         what = f"{kind}_step"
-        spec_key = ("logs", kind, signature(template))
+        template_signature = signature(template)
+        spec_key = ("logs", kind, template_signature)
         logs_spec = self._functions.get(spec_key)
         if logs_spec is None and kind == "test" and not self._uses_custom_steps():
             # Keras's test_step returns the same logs as its train_step (compute_metrics), and
             # the train step's abstract run created the state: no second abstract run (it
             # traced the whole step, about a tenth of a short TensorFlow tuner trial).
-            logs_spec = self._functions.get(("logs", "train", signature(template)))
+            logs_spec = self._functions.get(("logs", "train", template_signature))
         if logs_spec is None or any(s.shape for s in logs_spec.values()):
             # Also creates lazily built state (optimizer slots, metric variables).
             logs_spec = self._functions[spec_key] = abstract_logs(step, template, batch_size, what)
@@ -236,7 +238,7 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
             carried = [v for v in state if id(v) in metric_ids]
             read_only = [v for v in state if id(v) not in metric_ids]
         dist = distribution()
-        key = (kind, batch_size, signature(template), tuple(map(id, read_only)),
+        key = (kind, batch_size, template_signature, tuple(map(id, read_only)),
                tuple(map(id, carried)), tuple(map(id, self.trainable_variables)), self._jit(),
                id(dist))
         loop = self._functions.get(key)
@@ -462,8 +464,10 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         feeder = ArrayFeeder(self, data, data.num_samples, "train")
         # One loop look-up (it walks the model state): this call's cost is per-batch overhead.
         loop = self._loop("train", data.num_samples, feeder.template)
-        order = B_compile.to_device(np.arange(data.num_samples, dtype=np.int32))
-        with HeldState([loop.carried]) as holder:
+        order = identity_order(data.num_samples)
+        held = HeldState([loop.carried], self._batch_holder)
+        with held as holder:
+            self._batch_holder = holder
             holder.values[0], logs = loop((), [holder.values[0], loop.initial_logs()],
                                           feeder.device_data, order, i32(0), 1)
         return _format_logs(to_floats(logs), return_dict)

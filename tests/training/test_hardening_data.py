@@ -8,6 +8,7 @@ import pytest
 
 import keraslite
 from keraslite import layers, losses, metrics, optimizers
+from keraslite.backends import compile as B_compile
 from keraslite.training import state, step_loop
 
 RNG = np.random.RandomState(0)
@@ -171,6 +172,58 @@ def test_failure_inside_the_compiled_loop_keeps_the_last_good_weights(monkeypatc
                                atol=1e-6)
     model.save(str(tmp_path / "m.keraslite"))
     model.fit(X, y, epochs=1, verbose=0)
+
+
+def _train_on_batch_fails_after_dispatch(monkeypatch, model, y, before_failure):
+    """Runs train_on_batch once, then ``before_failure()``, then a train_on_batch that fails
+    after its compiled call (on JAX the state was donated to it)."""
+    original = step_loop.StepLoop.__call__
+
+    def fails_after_dispatch(self, *args):
+        out = original(self, *args)
+        raise RuntimeError("RESOURCE_EXHAUSTED: out of memory (simulated)")
+
+    # No new checkpoint after the first call's: the failed call must fall back to it.
+    monkeypatch.setattr(state, "_CHECKPOINT_SPACING", 1e9)
+    model.train_on_batch(X, y)
+    before_failure()
+    monkeypatch.setattr(step_loop.StepLoop, "__call__", fails_after_dispatch)
+    with pytest.raises(RuntimeError, match="simulated"):
+        model.train_on_batch(X, y)
+    monkeypatch.setattr(step_loop.StepLoop, "__call__", original)
+
+
+def test_failed_train_on_batch_falls_back_to_a_recent_call(monkeypatch):
+    model = keraslite.Sequential([keraslite.Input((4,)), layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    y = RNG.rand(16, 3).astype("float32")
+    initial = model.get_weights()
+    after_first = []
+    _train_on_batch_fails_after_dispatch(
+        monkeypatch, model, y, lambda: after_first.extend(model.get_weights()))
+    # Where calls consume their inputs (JAX donates them) the weights come back from the copy
+    # kept across calls, the one the first call took before it ran; elsewhere the failed
+    # call's inputs are intact, the weights the first call left.
+    expected = initial if B_compile.DONATES_STATE else after_first
+    assert not np.array_equal(initial[0], after_first[0])
+    for a, b in zip(model.get_weights(), expected):
+        np.testing.assert_array_equal(a, b)
+    kernel, bias = expected
+    np.testing.assert_allclose(model.predict(X, verbose=0), X @ kernel + bias, rtol=1e-5,
+                               atol=1e-6)
+    assert np.isfinite(model.train_on_batch(X, y))
+
+
+def test_failed_train_on_batch_keeps_weights_set_between_calls(monkeypatch):
+    model = keraslite.Sequential([keraslite.Input((4,)), layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    y = RNG.rand(16, 3).astype("float32")
+    chosen = [RNG.rand(4, 3).astype("float32"), RNG.rand(3).astype("float32")]
+    _train_on_batch_fails_after_dispatch(monkeypatch, model, y,
+                                         lambda: model.set_weights(chosen))
+    # set_weights changed the values the previous call left: the failed call took a new copy.
+    for a, b in zip(model.get_weights(), chosen):
+        np.testing.assert_array_equal(a, b)
 
 
 # -- 5. errors that name the argument instead of a backend message ---------------------------

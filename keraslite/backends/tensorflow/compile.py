@@ -141,7 +141,7 @@ class _Loop:
         if isinstance(self.compiled, _AutoXla):
             self.compiled.expect(n)
         out = self.compiled.call_relaxed(
-            (params, carry, data, order, offset, tf.constant(n, tf.int32)), _any_sample_count)
+            (params, carry, data, order, offset, int32_scalar(n)), _any_sample_count)
         if isinstance(self.compiled, _AutoXla):
             self.compiled.steps_run += n
         return out
@@ -348,3 +348,21 @@ def unique_buffers(values):
 
 def to_device(array):
     return tf.convert_to_tensor(array)
+
+
+def to_device_many(arrays) -> list:
+    return [tf.convert_to_tensor(a) for a in arrays]
+
+
+_INT32_SCALARS: dict = {}
+_INT32_SCALARS_KEPT = 4096
+
+
+def int32_scalar(value: int):
+    """An int32 scalar tensor, made once per value (a loop call's offset)."""
+    found = _INT32_SCALARS.get(value)
+    if found is None:
+        found = tf.constant(value, tf.int32)
+        if len(_INT32_SCALARS) < _INT32_SCALARS_KEPT:
+            _INT32_SCALARS[value] = found
+    return found
