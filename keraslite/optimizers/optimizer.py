@@ -11,12 +11,18 @@ from __future__ import annotations
 import math
 
 from keraslite import ops
+from keraslite.backends import compile as B_compile
 from keraslite.backends import distribution as B_dist
 from keraslite.optimizers import schedules
 from keraslite.utils import naming
 from keraslite.variables import StatelessScope, Variable, creating_path
 
 _INT32_MAX = 2**31 - 1
+# Variables of at least this many elements are updated together in one compiled region
+# (``Optimizer._updates``): their updates are memory-bound, and on TensorFlow without XLA each
+# op of an update is another pass over the array. Smaller ones would add compilation time to
+# short fits (tuner trials) for little gain.
+FUSED_UPDATE_MIN_SIZE = 1 << 20
 
 
 def _check_number(owner, name, value, allow_zero=False):
@@ -292,17 +298,32 @@ class Optimizer:
                 if self._decays(v):
                     decay = ops.multiply(ops.cast(lr, v.dtype), self.weight_decay)
                     v.assign(ops.subtract(v.value, ops.multiply(v.value, decay)))
-        for g, v in zip(grads, variables):
-            index = self._var_index[id(v)]
-            slots = {s: self._slots[s][index].value for s in self.slot_names}
-            new_param, new_slots = self.update(g, v.value, slots, ops.cast(lr, v.dtype),
-                                               ops.cast(step, v.dtype))
+        indices = [self._var_index[id(v)] for v in variables]
+        args = [(g, v.value, {s: self._slots[s][i].value for s in self.slot_names},
+                 ops.cast(lr, v.dtype), ops.cast(step, v.dtype))
+                for g, v, i in zip(grads, variables, indices)]
+        region = B_compile.compiled_region(self._updates)
+        for k, (v, index) in enumerate(zip(variables, indices)):
+            if math.prod(v.shape) >= FUSED_UPDATE_MIN_SIZE:
+                # One region per variable, not one for all: each update starts as soon as its
+                # gradient is ready, alongside the rest of the backward pass (one region for
+                # all of VGG16's large weights waited for the last gradient and gained
+                # nothing at batch 32). Variables of one shape share one compilation.
+                (new_param, new_slots), = region([args[k]])
+            else:
+                new_param, new_slots = self.update(*args[k])
             v.assign(new_param)
             for s in self.slot_names:
                 self._slots[s][index].assign(new_slots[s])
         for v in variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.value))
+
+    def _updates(self, args: list) -> list:
+        """``update`` for each ``(grad, param, slots, lr, step)``: the large variables' updates,
+        run as one compiled region where the backend's graph would otherwise run them op by op
+        (TensorFlow without XLA; ``compiled_region``)."""
+        return [self.update(*a) for a in args]
 
     def _update_state_variables(self, variables):
         """The Variables one update step may change, for ``variables``."""
