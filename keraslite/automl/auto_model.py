@@ -10,6 +10,7 @@ from keraslite.automl.ensemble import average_models, refit_members
 from keraslite.automl.graph import Graph
 from keraslite.automl.multi_io import HeadGroup
 from keraslite.automl.search import SizeLimited, check_tuner, make_tuner
+from keraslite.training.batch_layout import full_batches
 from keraslite.training.data import check_positive_int
 from keraslite.utils.random_seed import set_random_seed
 
@@ -35,6 +36,22 @@ def _concat(a: Any, b: Any) -> Any:
     if isinstance(a, dict):
         return {k: np.concatenate([a[k], b[k]]) for k in a}
     return np.concatenate([a, b])
+
+
+# Validation data up to this size is evaluated in one batch (one compiled evaluation loop per
+# trial, instead of one for the full batches and one for the last, smaller batch).
+ONE_BATCH_VALIDATION_BYTES = 32 << 20
+ONE_BATCH_VALIDATION_ROWS = 4096
+
+
+def _validation_batch_size(x_val: Any, batch_size: int) -> int:
+    """All of ``x_val``'s rows when they are few and small, else ``batch_size``."""
+    rows = _length(x_val)
+    arrays = list(x_val.values()) if isinstance(x_val, dict) else [x_val]
+    nbytes = sum(np.asarray(a).nbytes for a in arrays)
+    if rows <= ONE_BATCH_VALIDATION_ROWS and nbytes <= ONE_BATCH_VALIDATION_BYTES:
+        return max(rows, 1)
+    return batch_size
 
 
 def validation_indices(y: Any, fraction: float, seed: Optional[int],
@@ -188,10 +205,24 @@ class AutoModel:
             overwrite=self.overwrite, verbose=self.verbose,
             # Trials refused by max_model_size fail at build time: let the search go on.
             max_consecutive_failed_trials=max(3, self.max_trials))
-        self.tuner.search(x_train, y_train, epochs=epochs, batch_size=batch_size,
-                          validation_data=(x_val, y_val), callbacks=callbacks, verbose=verbose)
-        # Refit on all the data, each configuration for as many epochs as its trial's best
-        # epoch: the best one, or on small data the best few, averaged (ensemble.py).
+        # Trials and refits train on full batches held in arrays of the refit's row count
+        # (training/batch_layout.py): a refit then reuses its trial's compiled loop, and no
+        # loop is compiled for a last, smaller batch. The validation rows go in one batch
+        # when small, one evaluation loop per trial instead of two.
+        rows = _length(y_train) + _length(y_val)
+        with full_batches(rows):
+            self.tuner.search(x_train, y_train, epochs=epochs, batch_size=batch_size,
+                              validation_data=(x_val, y_val),
+                              validation_batch_size=_validation_batch_size(x_val, batch_size),
+                              callbacks=callbacks, verbose=verbose)
+            history = self._refit(x_train, y_train, x_val, y_val, epochs, batch_size,
+                                  callbacks, verbose)
+        return history
+
+    def _refit(self, x_train: Any, y_train: Any, x_val: Any, y_val: Any, epochs: int,
+               batch_size: int, callbacks: Optional[list], verbose: int) -> Any:
+        """Refits on all the data, each configuration for as many epochs as its trial's best
+        epoch: the best one, or on small data the best few, averaged (ensemble.py)."""
         x_all = _concat(x_train, x_val)
         y_all = _concat(y_train, y_val)
         members = self.tuner.oracle.get_best_trials(self._ensemble_size(_length(y_all)))

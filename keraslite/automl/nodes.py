@@ -63,7 +63,9 @@ class InputNode(Node):
         if self.mean is None or (consumers and all(getattr(b, "normalizes_input", False)
                                                    for b in consumers)):
             return tensor, tensor
-        return tensor, layers.Normalization(mean=self.mean, variance=self.variance)(tensor)
+        from keraslite.automl.stored_statistics import normalized
+
+        return tensor, normalized(tensor, self.mean, self.variance)
 
     def check_shape(self, x: np.ndarray, what: str) -> None:
         if self.shape is not None and tuple(x.shape[1:]) != self.shape:

@@ -19,6 +19,7 @@ from typing import Any, Optional
 from keraslite import layers
 from keraslite.automl.blocks import _boolean, _choice, _single
 from keraslite.automl.nodes import Block
+from keraslite.automl.stored_statistics import normalized
 
 _FACTORS = [0.0, 0.05, 0.1]
 _CONTRAST = [0.0, 0.1, 0.2]
@@ -40,7 +41,7 @@ class Normalization(Block):
             raise ValueError(f"{self.name} must be called directly on an input node (ImageInput"
                              "), whose training data gives its mean and variance.")
         mean, variance = self.stats
-        return layers.Normalization(mean=mean, variance=variance)(x)
+        return normalized(x, mean, variance)
 
 
 class ImageAugmentation(Block):

@@ -20,6 +20,7 @@ import numpy as np
 from keraslite import layers, ops
 from keraslite.automl.blocks import DenseBlock, _choice
 from keraslite.automl.nodes import Block
+from keraslite.automl.stored_statistics import normalized
 from keraslite.automl.structured_data import Columns, input_name
 
 
@@ -49,9 +50,9 @@ def encode_columns(columns: Columns, encoding: str) -> Any:
         # fast): values at even positions, missing flags at odd ones, 0 where missing.
         pairs = numeric[0] if len(numeric) == 1 else layers.Concatenate()(numeric)
         values, missing = pairs[:, 0::2], pairs[:, 1::2]
-        values = values + missing * np.array(means, np.float32)  # impute the training mean
-        values = layers.Normalization(mean=np.array(means, np.float32),
-                                      variance=np.array(variances, np.float32))(values)
+        # A missing value (encoded 0) becomes the training mean, normalized: 0.
+        values = normalized(values, np.array(means, np.float32),
+                            np.array(variances, np.float32)) * (1.0 - missing)
         # Only columns that had missing values in fit keep their flag as a feature.
         flags = ([ops.take(missing, np.array(flagged, np.int32), axis=1)] if flagged else [])
         parts = [values] + flags + parts

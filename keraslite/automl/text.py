@@ -27,6 +27,7 @@ from keraslite import layers
 from keraslite.automl.auto_model import AutoModel
 from keraslite.automl.heads import ClassificationHead, RegressionHead
 from keraslite.automl.nodes import Block, InputNode, Node
+from keraslite.automl.stored_statistics import normalized
 from keraslite.automl.sequence_blocks import check_option, choice, one_input
 
 MAX_SEQUENCE_LENGTH = 512  # an automatic sequence length is the longest text, up to this
@@ -171,7 +172,7 @@ class TextBlock(_TextBlockBase):
                                         else "count")(ids)
             if bag == "tf_idf":  # counts times idf: (x - 0) / sqrt(1 / idf**2)
                 idf = self._text_input().idf
-                x = layers.Normalization(mean=np.zeros_like(idf), variance=1.0 / idf**2)(x)
+                x = normalized(x, np.zeros_like(idf), 1.0 / idf**2)
             x = layers.Dense(units, activation="relu")(x)
             rate = hp.Choice("dropout", [0.0, 0.25, 0.5], default=0.25)
             return layers.Dropout(rate)(x) if rate > 0 else x

@@ -16,7 +16,7 @@ import functools
 import numpy as np
 
 from keraslite.backends import compile as B_compile
-from keraslite.training import targets
+from keraslite.training import batch_layout, targets
 from keraslite.training.data import ArrayData, signature
 from keraslite.training.data_sources import batch_data, is_stream, make_source
 from keraslite.training.prefetch import prefetch
@@ -35,12 +35,18 @@ def i32(value):
 
 
 class ArrayFeeder:
-    def __init__(self, trainer, data, batch_size, kind, shuffle=False, steps=None):
+    """``layout`` (a ``batch_layout.BatchLayout``, training only): full batches only, the data
+    held in arrays of the layout's rows; None: Keras's batches, the last one smaller."""
+
+    def __init__(self, trainer, data, batch_size, kind, shuffle=False, steps=None, layout=None):
         self.trainer, self.data, self.batch_size, self.kind = trainer, data, batch_size, kind
         if shuffle not in (True, False, "batch"):
             raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={shuffle!r}")
         self.shuffle = shuffle
+        self.layout = layout
         flat, self.template = data.flat()
+        if layout is not None:
+            flat = [layout.pad_rows(a) for a in flat]
         self.device_data = B_compile.to_device_many(flat)
         self.total_steps = -(-data.num_samples // batch_size)
         if steps is not None:
@@ -52,23 +58,34 @@ class ArrayFeeder:
     def first_data(self):
         return self.data
 
+    def loop_sizes(self) -> list:
+        """``(batch size, steps per epoch)`` of each loop an epoch runs: the full batches',
+        then the last, smaller batch's (none with a layout)."""
+        n, b = self.data.num_samples, self.batch_size
+        if self.layout is not None:
+            return [(b, self.total_steps)]
+        full = min(n // b, self.total_steps)
+        sizes = [(b, full)] if full else []
+        if self.total_steps > full:
+            sizes.append((n - full * b, 1))
+        return sizes
+
+    def _order_length(self) -> int:
+        n = self.data.num_samples
+        return n if self.layout is None else self.layout.order_length(self.batch_size, n)
+
     def prepare_loops(self):
         """The main loop, made now (creating lazily built state) rather than mid-epoch."""
-        return self.trainer._loop(self.kind, min(self.batch_size, self.data.num_samples),
-                                  self.template)
+        return self.trainer._loop(self.kind, self.loop_sizes()[0][0], self.template)
 
     def warm_loops(self, skip_first=False):
         """Starts compiling, in the background, the loops an epoch over these arrays runs (the
         full batches, the remainder batch), except the first one with ``skip_first`` (the
         caller compiles that one now, side by side)."""
-        n, b = self.data.num_samples, self.batch_size
-        full_steps = min(n // b, self.total_steps)
-        sizes = [b] if full_steps else []
-        if full_steps < self.total_steps and n > full_steps * b:
-            sizes.append(n - full_steps * b)
+        sizes = [size for size, _ in self.loop_sizes()]
         if skip_first:
-            sizes = [size for size in sizes if size != min(b, n)]
-        order = B_compile.to_device(np.zeros(n, np.int32))
+            sizes = sizes[1:]
+        order = B_compile.to_device(np.zeros(self._order_length(), np.int32))
         for size in sizes:
             loop = self.trainer._loop(self.kind, size, self.template)
             params = () if self.kind == "train" else [v.value for v in loop.read_only]
@@ -89,8 +106,13 @@ class ArrayFeeder:
         """Blocks of steps for one epoch, from step ``start_step`` (a resumed epoch still draws
         its whole shuffle order, so the remaining batches are the ones it would have had)."""
         b = self.batch_size
-        order = B_compile.to_device(self._order(rng).astype(np.int32))
-        full_steps = min(self.data.num_samples // b, self.total_steps)
+        order = self._order(rng).astype(np.int32)
+        if self.layout is None:
+            full_steps = min(self.data.num_samples // b, self.total_steps)
+        else:
+            full_steps = self.total_steps
+            order = self.layout.order(order, b, full_steps)
+        order = B_compile.to_device(order)
         loop = self.trainer._loop(self.kind, b, self.template)
         step = start_step
         while step < full_steps:
@@ -245,4 +267,6 @@ def make_feeder(trainer, x, y, sample_weight, batch_size, kind, what, shuffle=Fa
     if class_weight is not None:
         data.sample_weight = targets.class_weights_to_sample_weights(
             class_weight, data, targets.num_classes(trainer))
-    return ArrayFeeder(trainer, data, batch_size, kind, shuffle=shuffle, steps=steps), val
+    layout = batch_layout.current() if kind == "train" else None
+    return ArrayFeeder(trainer, data, batch_size, kind, shuffle=shuffle, steps=steps,
+                       layout=layout), val

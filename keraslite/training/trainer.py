@@ -497,12 +497,8 @@ def _expect_steps(trainer, feeder, repeats):
         if feeder.steps():
             feeder.prepare_loops().expect(repeats * feeder.steps())
         return  # batches of unknown count: the loops count the steps they run
-    n, b = feeder.data.num_samples, feeder.batch_size
-    full = min(n // b, feeder.total_steps)
-    if full:
-        trainer._loop(feeder.kind, b, feeder.template).expect(repeats * full)
-    if feeder.total_steps > full:
-        trainer._loop(feeder.kind, n - full * b, feeder.template).expect(repeats)
+    for size, steps in feeder.loop_sizes():
+        trainer._loop(feeder.kind, size, feeder.template).expect(repeats * steps)
 
 
 def _backups_last(callbacks):
