@@ -20,6 +20,11 @@ faster. Compare ratios within one run: absolute figures depend on the machine an
     python benchmarks/applications.py --quick                        # seconds-to-minutes check
     python benchmarks/applications.py --families VGG16 ResNet50 --backends jax --repeats 2
     python benchmarks/applications.py --tasks build --json results.json
+    python benchmarks/applications.py --tasks train --interleave --backends tensorflow
+
+``--interleave`` runs predict and train for both libraries in one process per backend, their
+timed calls alternating, so both see the same machine load (separate processes, the default,
+gave ratios 5-15% apart from run to run on a shared 2-core machine).
 """
 from __future__ import annotations
 
@@ -75,28 +80,70 @@ def _build(apps, clear, name: str, repeats: int) -> dict:
     return {"seconds": seconds, "params": params[-1]}
 
 
-def _throughput(apps, clear, lib, name: str, args, tasks: list) -> dict:
+def _throughput_calls(apps, lib, name: str, args, tasks: list) -> dict:
+    """``{task: (call, images per call)}`` for one family's model."""
     import numpy as np
 
-    clear()
     model = getattr(apps, name)(weights=None, input_shape=(args.size, args.size, 3))
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 255, (args.batch * args.batches, args.size, args.size, 3))
     x = x.astype("float32")
-    out = {}
+    calls = {}
     if "predict" in tasks:
-        seconds = _median_seconds(lambda: model.predict(x, batch_size=args.batch, verbose=0),
-                                  args.repeats)
-        out["predict"] = {"images_per_s": len(x) / seconds, "seconds": seconds}
+        calls["predict"] = (lambda: model.predict(x, batch_size=args.batch, verbose=0), len(x))
     if "train" in tasks:
         model.compile(optimizer=lib.optimizers.Adam(1e-4),
                       loss="sparse_categorical_crossentropy")
         xb = x[:args.batch]
         yb = rng.integers(0, model.output_shape[-1], (args.batch,))
-        out["train"] = {"seconds": _median_seconds(lambda: model.train_on_batch(xb, yb),
-                                                   args.repeats)}
+        calls["train"] = (lambda: model.train_on_batch(xb, yb), args.batch)
+    return calls
+
+
+def _figures(task: str, seconds: float, images: int) -> dict:
+    if task == "predict":
+        return {"images_per_s": images / seconds, "seconds": seconds}
+    return {"seconds": seconds}
+
+
+def _throughput(apps, clear, lib, name: str, args, tasks: list) -> dict:
+    clear()
+    calls = _throughput_calls(apps, lib, name, args, tasks)
+    out = {task: _figures(task, _median_seconds(call, args.repeats), images)
+           for task, (call, images) in calls.items()}
     clear()
     return out
+
+
+def run_interleaved(args) -> dict:
+    """predict and train with both libraries in one process, their timed calls alternating
+    (keraslite, Keras, keraslite, ...): both see the same machine load, where one process
+    after the other compares two loads (5-15% apart on a shared machine)."""
+    libraries = {name: _library(name) for name in ("keraslite", "keras")}
+    results = {name: {"build": {}, "predict": {}, "train": {}, "errors": {}}
+               for name in libraries}
+    wanted = [t for t in ("predict", "train") if t in args.tasks]
+    for name in args.throughput_families:
+        try:
+            calls = {lib: _throughput_calls(apps, module, name, args, wanted)
+                     for lib, (apps, _, module) in libraries.items() if hasattr(apps, name)}
+            for task in wanted:
+                samples = {lib: [] for lib in calls}
+                for lib in calls:
+                    calls[lib][task][0]()  # warm-up: tracing and compilation
+                for _ in range(args.repeats):
+                    for lib in calls:
+                        start = time.perf_counter()
+                        calls[lib][task][0]()
+                        samples[lib].append(time.perf_counter() - start)
+                for lib in calls:
+                    results[lib][task][name] = _figures(task, statistics.median(samples[lib]),
+                                                        calls[lib][task][1])
+        except Exception as error:
+            results["keraslite"]["errors"][f"throughput {name}"] = _describe(error)
+        for _, clear, _ in libraries.values():
+            clear()
+    return results
 
 
 def run_child(library: str, args) -> dict:
@@ -205,10 +252,17 @@ def main(argv: list | None = None) -> None:
                              "and train), 64x64 images, batch 8: checks the script, not a "
                              "measurement")
     parser.add_argument("--json", help="also write the raw figures to this file")
-    parser.add_argument("--child", choices=["keraslite", "keras"], help=argparse.SUPPRESS)
+    parser.add_argument("--interleave", action="store_true",
+                        help="predict and train: both libraries in one process per backend, "
+                             "timed calls alternating (steadier ratios on a shared machine)")
+    parser.add_argument("--child", choices=["keraslite", "keras", "both"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats should be at least 1, received {args.repeats}")
+    if args.child == "both":
+        print(json.dumps(run_interleaved(args)))
+        return
     if args.child:
         print(json.dumps(run_child(args.child, args)))
         return
@@ -219,14 +273,24 @@ def main(argv: list | None = None) -> None:
     args.families = args.families or list_families(args.backends[0])
     results = {}
     for backend in args.backends:
-        for library in ("keraslite", "keras"):
+        runs = [(library, args) for library in ("keraslite", "keras")]
+        if args.interleave:
+            separate = [t for t in args.tasks if t == "build"]
+            runs = ([(library, argparse.Namespace(**{**vars(args), "tasks": separate}))
+                     for library in ("keraslite", "keras")] if separate else [])
+            runs.append(("both", args))
+        for library, run_args in runs:
             start = time.perf_counter()
-            proc = subprocess.run(_child_argv(args, library), capture_output=True, text=True,
-                                  env=_env(backend))
+            proc = subprocess.run(_child_argv(run_args, library), capture_output=True,
+                                  text=True, env=_env(backend))
             if proc.returncode:
                 print(f"{library} on {backend} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
                 continue
-            results[(library, backend)] = json.loads(proc.stdout.strip().splitlines()[-1])
+            found = json.loads(proc.stdout.strip().splitlines()[-1])
+            for lib, result in (found.items() if library == "both" else [(library, found)]):
+                merged = results.setdefault((lib, backend), {})
+                for key, value in result.items():
+                    merged.setdefault(key, {}).update(value)
             print(f"{library} on {backend}: done in {time.perf_counter() - start:.0f}s",
                   file=sys.stderr)
     if args.quick:
