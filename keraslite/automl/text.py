@@ -27,8 +27,8 @@ from keraslite import layers
 from keraslite.automl.auto_model import AutoModel
 from keraslite.automl.heads import ClassificationHead, RegressionHead
 from keraslite.automl.nodes import Block, InputNode, Node
-from keraslite.automl.stored_statistics import normalized
 from keraslite.automl.sequence_blocks import check_option, choice, one_input
+from keraslite.automl.stored_statistics import normalized
 
 MAX_SEQUENCE_LENGTH = 512  # an automatic sequence length is the longest text, up to this
 

@@ -18,10 +18,10 @@ from keraslite.utils import naming
 from keraslite.variables import StatelessScope, Variable, creating_path
 
 _INT32_MAX = 2**31 - 1
-# Variables of at least this many elements are updated together in one compiled region
-# (``Optimizer._updates``): their updates are memory-bound, and on TensorFlow without XLA each
-# op of an update is another pass over the array. Smaller ones would add compilation time to
-# short fits (tuner trials) for little gain.
+# The update of a variable of at least this many elements runs as one compiled region
+# (``Optimizer._updates``): it is memory-bound, and on TensorFlow without XLA each op of an
+# update is another pass over the array. Smaller ones would add compilation time to short fits
+# (tuner trials) for little gain.
 FUSED_UPDATE_MIN_SIZE = 1 << 20
 
 
@@ -320,9 +320,9 @@ class Optimizer:
                 v.assign(v.constraint(v.value))
 
     def _updates(self, args: list) -> list:
-        """``update`` for each ``(grad, param, slots, lr, step)``: the large variables' updates,
-        run as one compiled region where the backend's graph would otherwise run them op by op
-        (TensorFlow without XLA; ``compiled_region``)."""
+        """``update`` for each ``(grad, param, slots, lr, step)``; a large variable's update
+        runs through it as one compiled region where the backend's graph would otherwise run
+        it op by op (TensorFlow without XLA; ``B_compile.compiled_region``)."""
         return [self.update(*a) for a in args]
 
     def _update_state_variables(self, variables):

@@ -47,6 +47,7 @@ def _windowed_path_for_small_inputs(monkeypatch):
     from keraslite.backends.jax import depthwise_taps
 
     monkeypatch.setattr(depthwise_taps, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(depthwise_taps, "LARGE_WINDOW_MIN_ELEMENTS", 0)
 
 
 @pytest.mark.parametrize("spatial,window,multiplier,strides,dilation,padding,data_format", CASES)
@@ -100,3 +101,27 @@ def test_small_inputs_keep_xla_convolution(monkeypatch):
     x = np.ones((1, 5, 5, 3), "float32")
     out = keraslite.ops.depthwise_conv(x, np.ones((3, 3, 3, 1), "float32"), 1, "same")
     assert calls == [] and float(np.asarray(out)[0, 2, 2, 0]) == 9.0
+
+
+def test_windows_larger_than_3x3_need_a_larger_input(monkeypatch):
+    pytest.importorskip("jax")
+    from keraslite.backends.jax import depthwise_taps
+
+    monkeypatch.setattr(depthwise_taps, "MIN_ELEMENTS", 64)
+    monkeypatch.setattr(depthwise_taps, "LARGE_WINDOW_MIN_ELEMENTS", 1024)
+    calls = []
+    original = depthwise_taps.conv_channels_last
+    monkeypatch.setattr(depthwise_taps, "conv_channels_last",
+                        lambda *a: calls.append(a[1].shape[:2]) or original(*a))
+    x = np.random.default_rng(1).normal(size=(2, 8, 8, 3)).astype("float32")  # 384 elements
+    for window in (3, 5):
+        kernel = np.random.default_rng(window).normal(size=(window, window, 3, 1))
+        out = keraslite.ops.depthwise_conv(x, kernel.astype("float32"), 1, "valid")
+        # Either route computes the same depthwise convolution (NumPy reference).
+        side = 8 - window + 1
+        expected = np.zeros((2, side, side, 3))
+        for i in range(window):
+            for j in range(window):
+                expected += x[:, i:i + side, j:j + side, :] * kernel[i, j, :, 0]
+        np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-4, atol=1e-4)
+    assert calls == [(3, 3)]  # the 5x5 window kept XLA's convolution at this size

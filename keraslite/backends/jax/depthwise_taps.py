@@ -25,18 +25,28 @@ import jax.numpy as jnp
 # 0.13 -> 0.031 s for 2.9 s more (repaid after 30 steps). A three-trial ImageClassifier
 # search on digits took the same time either way.
 MIN_ELEMENTS = 1 << 12
+# Windows of more than 3x3 compile slower still (ConvNeXt's 7x7, EfficientNet's and NASNet's
+# 5x5: their one-step tests at reduced sizes took 2-3x longer windowed), so below this many
+# input elements they keep XLA's convolution.
+LARGE_WINDOW_MIN_ELEMENTS = 1 << 16
+LARGE_WINDOW_TAPS = 9
 
 
-def applies(groups: int, channels: int, kernel_in: int, pads, input_shape=None) -> bool:
+def applies(groups: int, channels: int, kernel_in: int, pads, input_shape=None,
+            window=None) -> bool:
     """A depthwise convolution (one input channel per group) with no negative padding, on CPU,
-    over an input of at least ``MIN_ELEMENTS`` elements (a symbolic size keeps XLA's)."""
+    over an input of at least ``MIN_ELEMENTS`` elements, ``LARGE_WINDOW_MIN_ELEMENTS`` for a
+    ``window`` of more than 3x3 (a symbolic size keeps XLA's)."""
     if input_shape is not None:
         size = 1
         for dim in input_shape:
             size = size * dim if isinstance(dim, int) else None
             if size is None:
                 return False
-        if size < MIN_ELEMENTS:
+        taps = 1
+        for dim in window or ():
+            taps *= int(dim)
+        if size < (LARGE_WINDOW_MIN_ELEMENTS if taps > LARGE_WINDOW_TAPS else MIN_ELEMENTS):
             return False
     return (groups > 1 and groups == channels and kernel_in == 1
             and all(lo >= 0 and hi >= 0 for lo, hi in pads)

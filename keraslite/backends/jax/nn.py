@@ -269,7 +269,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         moved = jnp.moveaxis(inputs, 1, -1)
         out = conv_as_matmul.conv_channels_last(moved, kernel, strides, pads, dilation)
         return jnp.moveaxis(out, -1, 1)
-    if depthwise_taps.applies(groups, channels, kernel.shape[-2], pads, inputs.shape):
+    if depthwise_taps.applies(groups, channels, kernel.shape[-2], pads, inputs.shape,
+                              kernel.shape[:-2]):
         if data_format == "channels_last":
             return depthwise_taps.conv_channels_last(inputs, kernel, strides, pads, dilation)
         moved = jnp.moveaxis(inputs, 1, -1)

@@ -353,7 +353,8 @@ def compiled_region(fn):
     convolutions are slow), so each elementwise op of an optimizer update is its own kernel and
     its own pass over the weights: Adam's update of VGG16's 138 M weights took 425 ms as
     TensorFlow ops and 198 ms as one XLA cluster (one pass reading and writing each array).
-    Eagerly, under a ``tf.distribute`` strategy or inside an XLA graph it runs as it is."""
+    Eagerly or under a ``tf.distribute`` strategy it runs as it is; inside a graph compiled
+    with XLA the cluster is compiled with the rest."""
     jitted = tf.function(fn, jit_compile=True, autograph=False)
 
     def run(*args):
