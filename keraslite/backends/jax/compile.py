@@ -11,6 +11,7 @@ fixed-length scan compiled once: at most log2(steps) compiled variants.
 """
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -225,16 +226,8 @@ def to_device_many(arrays) -> list:
     return list(jax.device_put([np.asarray(a) for a in arrays]))
 
 
-_INT32_SCALARS: dict = {}
-_INT32_SCALARS_KEPT = 4096
-
-
+@functools.lru_cache(maxsize=4096)
 def int32_scalar(value: int):
     """A device int32 scalar, made once per value: a loop call's offset and step count (a host
     scalar costs a transfer per call; a loop never donates these arguments)."""
-    found = _INT32_SCALARS.get(value)
-    if found is None:
-        found = jax.device_put(np.int32(value))
-        if len(_INT32_SCALARS) < _INT32_SCALARS_KEPT:
-            _INT32_SCALARS[value] = found
-    return found
+    return jax.device_put(np.int32(value))

@@ -24,6 +24,7 @@ instead of retracing for their sizes.
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import tensorflow as tf
@@ -373,15 +374,7 @@ def to_device_many(arrays) -> list:
     return [tf.convert_to_tensor(a) for a in arrays]
 
 
-_INT32_SCALARS: dict = {}
-_INT32_SCALARS_KEPT = 4096
-
-
+@functools.lru_cache(maxsize=4096)
 def int32_scalar(value: int):
     """An int32 scalar tensor, made once per value (a loop call's offset)."""
-    found = _INT32_SCALARS.get(value)
-    if found is None:
-        found = tf.constant(value, tf.int32)
-        if len(_INT32_SCALARS) < _INT32_SCALARS_KEPT:
-            _INT32_SCALARS[value] = found
-    return found
+    return tf.constant(value, tf.int32)
