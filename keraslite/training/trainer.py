@@ -467,7 +467,9 @@ class Trainer(StepFunctions, TrainerMembers, LegacyShims, StepMethods):
         order = identity_order(data.num_samples)
         held = HeldState([loop.carried], self._batch_holder)
         with held as holder:
-            self._batch_holder = holder
+            # Kept only for its backup (a backend that donates): on TensorFlow it would only
+            # keep this call's weights alive after later calls replace them.
+            self._batch_holder = holder if holder.backup is not None else None
             holder.values[0], logs = loop((), [holder.values[0], loop.initial_logs()],
                                           feeder.device_data, order, i32(0), 1)
         return _format_logs(to_floats(logs), return_dict)
