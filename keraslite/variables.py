@@ -19,6 +19,7 @@ import numpy as np
 from keraslite.backends import core
 from keraslite.backends import distribution as B_dist
 from keraslite.distribution import distributions
+from keraslite.utils import pending_arrays
 
 _scope_stack = threading.local()
 _autocast = threading.local()
@@ -51,8 +52,12 @@ def _initial_value(value, shape, dtype, path, drawn=False):
     if dist is None:
         if (drawn and getattr(core, "DEFERS_PLACEMENT", False) and type(value) is np.ndarray
                 and value.dtype.name == dtype and dtype in _DEFERRABLE):
-            return value  # placed on the device at its first read (Variable._stored_value)
+            # placed on the device at its first read (Variable._stored_value), which also
+            # waits for the values if workers still draw them (utils/pending_arrays.py)
+            return value
+        pending_arrays.complete(value)
         return core.variable_value(value, dtype=dtype)
+    pending_arrays.complete(value)
     shape = tuple(np.shape(value)) if shape is None else tuple(shape)
     layout = dist.variable_layout(path, shape)
     return B_dist.place(value, layout.backend_sharding(), dtype)
@@ -183,7 +188,8 @@ class Variable:
                     f"Variable '{self.name}': a callable initializer needs a shape. Received: shape=None"
                 )
             dtype = core.standardize_dtype(dtype or config.floatx())
-            value = initializer(tuple(shape), dtype=dtype)
+            with pending_arrays.drawing_for_variable(initializer):
+                value = initializer(tuple(shape), dtype=dtype)
         else:
             value = initializer
             if dtype is None:
@@ -209,6 +215,7 @@ class Variable:
         if type(value) is np.ndarray:
             # A deferred initial draw (_initial_value): one device_put per variable was a third
             # of an application's build on JAX; models that are built and never run skip it.
+            pending_arrays.complete(value)
             value = self._value = core.variable_value(value, dtype=self._dtype)
         return value
 
@@ -219,6 +226,8 @@ class Variable:
         if self._backing is not None:
             core.write_backing(self, value)
         else:
+            if type(self._value) is np.ndarray:  # an initial draw never read: not needed now
+                pending_arrays.discard(self._value)
             self._value = value
 
     def _scoped(self) -> bool:
@@ -280,6 +289,12 @@ class Variable:
 
     def numpy(self) -> np.ndarray:
         return np.asarray(core.convert_to_numpy(self.value))
+
+    def __getstate__(self) -> dict:
+        # copy.deepcopy (and pickle) copy the initial draw's array as it is: wait for it first.
+        if type(self._value) is np.ndarray:
+            pending_arrays.complete(self._value)
+        return self.__dict__.copy()
 
     @property
     def shape(self):

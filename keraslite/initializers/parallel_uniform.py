@@ -23,38 +23,44 @@ Compare one draw of 25 million values, sequential and split::
 from __future__ import annotations
 
 import math
-import os
-import threading
 
 import numpy as np
 
+from keraslite.utils import pending_arrays
 from keraslite.initializers.host_arrays import aligned_empty
 
 # Values drawn then scaled together: 256 KiB of float32, well inside a core's L2 cache.
 _BLOCK = 1 << 16
 # Below this many values a thread costs more than it saves.
 _MIN_VALUES_PER_THREAD = 1 << 20
-_MAX_THREADS = 8
+# A variable's draw of fewer values is made on the spot (a few tens of microseconds); larger
+# ones are drawn by the workers in pieces of about this many values.
+_MIN_BACKGROUND_VALUES = 1 << 15
+_BACKGROUND_PIECE_VALUES = 1 << 20
 
 
 def _threads(n: int) -> int:
+    """How many pieces a draw made on the spot is split into."""
     if n < 2 * _MIN_VALUES_PER_THREAD:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, _MAX_THREADS, n // _MIN_VALUES_PER_THREAD))
+    return max(1, min(pending_arrays.worker_count(), n // _MIN_VALUES_PER_THREAD))
 
 
 def uniform_float32(rng: np.random.Generator, shape: tuple[int, ...], scale: float,
-                    offset: float) -> np.ndarray:
+                    offset: float, background: bool = False) -> np.ndarray:
     """``rng.random(shape, float32) * scale + offset`` (computed in float32, in place), the same
-    values and the same generator state afterwards as that sequential expression."""
+    values and the same generator state afterwards as that sequential expression.
+
+    ``background=True`` (a variable's own initializer, see ``keraslite.utils.pending_arrays``):
+    a draw of ``_MIN_BACKGROUND_VALUES`` or more returns at once, its values still being
+    written by worker threads until ``pending_arrays.complete(array)``; the generator has
+    already moved past it."""
     n = math.prod(shape)
     flat = aligned_empty((n,), np.float32)
-    parts = _threads(n) if type(rng.bit_generator) is np.random.PCG64 else 1
-    if parts < 2:
+    splittable = type(rng.bit_generator) is np.random.PCG64
+    deferred = background and splittable and n >= _MIN_BACKGROUND_VALUES
+    parts = max(1, n // _BACKGROUND_PIECE_VALUES) if deferred else _threads(n) if splittable else 1
+    if parts < 2 and not deferred:
         draw_scaled(rng, flat, scale, offset)
         return flat.reshape(shape)
     start = 0
@@ -62,35 +68,43 @@ def uniform_float32(rng: np.random.Generator, shape: tuple[int, ...], scale: flo
         # The first value is the half 64-bit output the generator kept from its last draw.
         draw_scaled(rng, flat[:1], scale, offset)
         start = 1
+    # The last one or two values are drawn here, from a generator advanced to them: it then
+    # holds exactly the state the sequential draw leaves (including any half output kept).
+    tail = min(n - start, 2 if (n - start) % 2 == 0 else 1)
+    pairs = (n - start - tail) // 2  # whole 64-bit outputs drawn by the pieces
     state = rng.bit_generator.state
-    pairs = (n - start) // 2  # whole 64-bit outputs; an odd last value takes half of one more
+    last = _advanced(state, pairs)
+    draw_scaled(last, flat[n - tail:], scale, offset)
     bounds = [pairs * i // parts for i in range(parts + 1)]
-    generators = []
-    for i in range(parts):
-        bit_generator = np.random.PCG64()
-        bit_generator.state = state
-        bit_generator.advance(bounds[i])
-        generators.append(np.random.Generator(bit_generator))
-    errors: list[BaseException] = []
+    pieces = [pending_arrays.Piece(_piece_fill(flat, state, start, bounds[i], bounds[i + 1],
+                                                 scale, offset))
+              for i in range(parts) if bounds[i + 1] > bounds[i]]
+    rng.bit_generator.state = last.bit_generator.state
+    view = flat.reshape(shape)
+    if deferred and pieces:
+        pending_arrays.defer(view, pieces)
+    else:
+        pending_arrays.run_pieces(pieces)
+    return view
 
-    def fill(i: int) -> None:
-        try:
-            piece = flat[start + 2 * bounds[i]:n if i == parts - 1 else start + 2 * bounds[i + 1]]
-            draw_scaled(generators[i], piece, scale, offset)
-        except BaseException as error:  # re-raised in the calling thread
-            errors.append(error)
 
-    threads = [threading.Thread(target=fill, args=(i,), daemon=True) for i in range(1, parts)]
-    for thread in threads:
-        thread.start()
-    fill(0)
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    # The last piece ends where the sequential draw ends (with any half output kept).
-    rng.bit_generator.state = generators[-1].bit_generator.state
-    return flat.reshape(shape)
+def _advanced(state: dict, outputs: int) -> np.random.Generator:
+    """A generator at ``state`` moved on by ``outputs`` 64-bit outputs."""
+    bit_generator = np.random.PCG64()
+    bit_generator.state = state
+    bit_generator.advance(outputs)
+    return np.random.Generator(bit_generator)
+
+
+def _piece_fill(flat: np.ndarray, state: dict, start: int, begin: int, end: int, scale: float,
+                offset: float):
+    """The fill of values ``start + 2 * begin`` to ``start + 2 * end`` (64-bit outputs
+    ``begin`` to ``end`` after ``state``). Holds ``flat`` (not the caller's view of it), so
+    dropping the view cancels what is still queued."""
+    def fill() -> None:
+        draw_scaled(_advanced(state, begin), flat[start + 2 * begin:start + 2 * end], scale,
+                    offset)
+    return fill
 
 
 def draw_scaled(rng: np.random.Generator, out: np.ndarray, scale: float, offset: float) -> None:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from keraslite.utils import pending_arrays
 from keraslite.initializers.host_arrays import aligned_empty
 from keraslite.initializers.initializer import RandomInitializer, compute_fans, numpy_dtype
 from keraslite.initializers.parallel_uniform import uniform_float32
@@ -47,9 +48,13 @@ def _normal(rng, shape, mean, stddev, dtype):
     return out
 
 
-def _uniform(rng, shape, minval, maxval, dtype):
+def _uniform(rng, shape, minval, maxval, dtype, background=False):
+    """``background``: the caller returns the draw as it is to the variable that called it,
+    which may then take it while workers still write it (``keraslite.utils.pending_arrays``)."""
     if _draw_dtype(dtype) == np.float32:  # (large draws are split over threads)
-        return uniform_float32(rng, shape, maxval - minval, minval)
+        # (a float16 target is cast from the draw at once: never handed over pending)
+        background = background and numpy_dtype(dtype) == np.float32
+        return uniform_float32(rng, shape, maxval - minval, minval, background=background)
     out = aligned_empty(shape, np.float64)
     rng.random(dtype=np.float64, out=out)
     out *= maxval - minval
@@ -108,7 +113,8 @@ class RandomUniform(RandomInitializer):
         self.minval, self.maxval = minval, maxval
 
     def __call__(self, shape, dtype=None):
-        values = _uniform(self._rng(), tuple(shape), self.minval, self.maxval, dtype)
+        values = _uniform(self._rng(), tuple(shape), self.minval, self.maxval, dtype,
+                          background=pending_arrays.allowed(self, RandomUniform.__call__))
         return _finish(values, dtype)
 
     def get_config(self):
@@ -177,7 +183,8 @@ class VarianceScaling(RandomInitializer):
             values = _normal(rng, shape, 0.0, math.sqrt(variance), dtype)
         else:
             limit = math.sqrt(3.0 * variance)
-            values = _uniform(rng, shape, -limit, limit, dtype)
+            values = _uniform(rng, shape, -limit, limit, dtype,
+                              background=pending_arrays.allowed(self, VarianceScaling.__call__))
         return _finish(values, dtype)
 
     def get_config(self):

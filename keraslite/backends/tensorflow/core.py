@@ -223,6 +223,11 @@ def scatter_update(inputs, indices, updates):
 _ADOPT_BYTES = 1 << 20
 
 
+# A new variable keeps its initial NumPy draw until first read (keraslite/variables.py): the
+# draw may still be written by worker threads then (keraslite/utils/pending_arrays.py).
+DEFERS_PLACEMENT = True
+
+
 def variable_value(value, dtype=None):
     """A concrete (eager) tensor for a new variable, even when created while a ``tf.function``
     is being traced (a layer built lazily inside a traced call). A large, aligned, contiguous
@@ -316,7 +321,7 @@ def needs_backing() -> bool:
 def back_variable(variable) -> None:
     """Gives ``variable`` a ``tf.Variable`` holding its current value (created eagerly)."""
     with tf.init_scope():
-        variable._backing = tf.Variable(variable._value, trainable=variable.trainable,
+        variable._backing = tf.Variable(variable._stored_value(), trainable=variable.trainable,
                                         name=variable.name.replace("/", "_").replace(":", "_"))
 
 
