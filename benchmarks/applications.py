@@ -6,7 +6,9 @@ libraries (``KERASLITE_BACKEND`` for keraslite, ``KERAS_BACKEND`` for Keras), an
 - ``build``: seconds to build each family with ``weights=None`` (every family keraslite has, read
   from ``keraslite.applications.__all__``; a family Keras lacks, such as AlexNet, is reported for
   keraslite only). One build warms imports and caches up and is not counted; the figure is the
-  median of ``--repeats`` builds.
+  median of ``--repeats`` builds. ``build+read``: a build then one read of every weight as a
+  NumPy array, so the initial values exist (keraslite returns from a build while worker
+  threads still draw its large initial weights; the first read of a weight waits for it).
 - ``predict``: images per second of ``model.predict`` at ``--batch`` (32) and ``--size`` (224),
   for VGG16, ResNet50 and MobileNetV2 (``--throughput-families``); one warm-up call compiles,
   then the median of ``--repeats`` calls over ``--batches`` batches.
@@ -68,16 +70,33 @@ def _median_seconds(fn, repeats: int, setup=None) -> float:
 
 
 def _build(apps, clear, name: str, repeats: int) -> dict:
-    params = []
+    """Seconds to build (``seconds``), and to build then read every weight once as a NumPy
+    array (``ready_seconds``: the values exist; keraslite draws large initial weights on
+    worker threads while the model is built, and a read waits for them)."""
+    import numpy as np
+
+    params, ready = [], []
 
     def build():
         model = getattr(apps, name)(weights=None)
         params.append(model.count_params())
+        return model
+
+    def build_and_read():
+        start = time.perf_counter()
+        model = build()
+        for weight in model.weights:
+            np.asarray(weight)
+        ready.append(time.perf_counter() - start)
 
     # clear_session (a full garbage collection in both libraries) is not part of a build.
     seconds = _median_seconds(build, repeats, setup=clear)
     clear()
-    return {"seconds": seconds, "params": params[-1]}
+    for _ in range(repeats):
+        build_and_read()
+        clear()
+    return {"seconds": seconds, "ready_seconds": statistics.median(ready),
+            "params": params[-1]}
 
 
 def _throughput_calls(apps, lib, name: str, args, tasks: list) -> dict:
@@ -209,8 +228,9 @@ def _fmt(value, spec: str) -> str:
 
 def print_table(results: dict, args) -> None:
     print(f"\n{'task':<11} {'family':<18} {'backend':<11} {'keraslite':>11} {'keras':>11} "
-          f"{'ratio':>8}  {'unit':<9} {'params':>12}")
+          f"{'ratio':>8}  {'unit':<10} {'params':>12}")
     rows = [("build", args.families, "seconds", "s"),
+            ("build", args.families, "ready_seconds", "s (+read)"),
             ("predict", args.throughput_families, "images_per_s", "images/s"),
             ("train", args.throughput_families, "seconds", "s/step")]
     for task, families, key, unit in rows:
@@ -226,9 +246,10 @@ def print_table(results: dict, args) -> None:
                     continue
                 spec = ".1f" if key == "images_per_s" else ".3f"
                 params = (ours_all.get(name) or theirs_all.get(name) or {}).get("params")
-                print(f"{task:<11} {name:<18} {backend:<11} {_fmt(ours, spec):>11} "
+                label = "build+read" if key == "ready_seconds" else task
+                print(f"{label:<11} {name:<18} {backend:<11} {_fmt(ours, spec):>11} "
                       f"{_fmt(theirs, spec):>11} "
-                      f"{_ratio(ours, theirs, key == 'images_per_s'):>8}  {unit:<9} "
+                      f"{_ratio(ours, theirs, key == 'images_per_s'):>8}  {unit:<10} "
                       f"{_fmt(params, ','):>12}")
     for (library, backend), result in sorted(results.items()):
         for what, message in result.get("errors", {}).items():

@@ -13,6 +13,7 @@ _WEIGHTS = {  # family -> (top file hash, no-top file hash) of the published Ker
 }
 
 
+@weights_lib.draws_held_when_loading
 def build_vgg(convs_per_block: tuple, family: str, include_top: bool, weights: Any,
               input_tensor: Any, input_shape: Any, pooling: str | None, classes: int,
               classifier_activation: Any, name: str) -> Functional:

@@ -19,6 +19,7 @@ from keraslite.models import Functional
 MIN_SIZE = 63
 
 
+@weights_lib.draws_held_when_loading
 def AlexNet(include_top: bool = True, weights: Any = None, input_tensor: Any = None,
             input_shape: tuple | None = None, pooling: str | None = None, classes: int = 1000,
             classifier_activation: Any = "softmax", name: str = "alexnet",

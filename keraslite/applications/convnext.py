@@ -83,6 +83,7 @@ def _nest_paths(model: Sequential) -> None:
             weight.path = f"{model.name}/{weight.path}"
 
 
+@weights_lib.draws_held_when_loading
 def build_convnext(variant: str, include_top: bool, include_preprocessing: bool, weights: Any,
                    input_tensor: Any, input_shape: Any, pooling: str | None, classes: int,
                    classifier_activation: Any, name: str, drop_path_rate: float = 0.0

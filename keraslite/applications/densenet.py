@@ -44,6 +44,7 @@ def _transition(x, name: str):
     return layers.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
+@weights_lib.draws_held_when_loading
 def build_densenet(blocks: tuple, model_name: str, include_top: bool, weights: Any,
                    input_tensor: Any, input_shape: Any, pooling: str | None, classes: int,
                    classifier_activation: Any, name: str | None) -> Functional:

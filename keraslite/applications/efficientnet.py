@@ -102,6 +102,7 @@ def check_classifier_for_weights(classifier_activation: Any, weights: Any) -> No
                      f"{classifier_activation!r}")
 
 
+@weights_lib.draws_held_when_loading
 def build_efficientnet(variant: str, include_top: bool, weights: Any, input_tensor: Any,
                        input_shape: Any, pooling: str | None, classes: int,
                        classifier_activation: Any, name: str) -> Functional:

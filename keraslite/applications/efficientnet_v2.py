@@ -148,6 +148,7 @@ def _preprocess(x, variant: str, channels: int):
                                 variance=[0.229 ** 2, 0.224 ** 2, 0.225 ** 2], axis=_axis())(x)
 
 
+@weights_lib.draws_held_when_loading
 def build_efficientnet_v2(variant: str, include_top: bool, weights: Any, input_tensor: Any,
                           input_shape: Any, pooling: str | None, classes: int,
                           classifier_activation: Any, include_preprocessing: bool,

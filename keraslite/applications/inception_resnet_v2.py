@@ -70,6 +70,7 @@ def _repeat(x, block_type: str):
     return x
 
 
+@weights_lib.draws_held_when_loading
 def InceptionResNetV2(include_top: bool = True, weights: Any = "imagenet",
                       input_tensor: Any = None, input_shape: tuple | None = None,
                       pooling: str | None = None, classes: int = 1000,

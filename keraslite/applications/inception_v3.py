@@ -68,6 +68,7 @@ def _block_8(x, index: int):
     return _concat([branch1x1, branch3x3, double, _pool_branch(x, 192)], f"mixed{9 + index}")
 
 
+@weights_lib.draws_held_when_loading
 def InceptionV3(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any = None,
                 input_shape: tuple | None = None, pooling: str | None = None,
                 classes: int = 1000, classifier_activation: Any = "softmax",

@@ -36,6 +36,7 @@ def _separable_block(x, filters: int, alpha: float, depth_multiplier: int, strid
     return layers.ReLU(6.0, name=f"conv_pw_{block_id}_relu")(x)
 
 
+@weights_lib.draws_held_when_loading
 def MobileNet(input_shape: tuple | None = None, alpha: float = 1.0, depth_multiplier: int = 1,
               dropout: float = 1e-3, include_top: bool = True, weights: Any = "imagenet",
               input_tensor: Any = None, pooling: str | None = None, classes: int = 1000,

@@ -57,6 +57,7 @@ def _inverted_residual(inputs, expansion: int, stride: int, alpha: float, filter
     return x
 
 
+@weights_lib.draws_held_when_loading
 def MobileNetV2(input_shape: tuple | None = None, alpha: float = 1.0, include_top: bool = True,
                 weights: Any = "imagenet", input_tensor: Any = None, pooling: str | None = None,
                 classes: int = 1000, classifier_activation: Any = "softmax",

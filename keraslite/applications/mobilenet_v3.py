@@ -94,6 +94,7 @@ def _block(x, expansion, filters: int, kernel: int, stride: int, se: bool, activ
     return x
 
 
+@weights_lib.draws_held_when_loading
 def _build(model_type: str, blocks: tuple, last_point: int, input_shape, alpha, minimalistic,
            include_top, weights, input_tensor, classes, pooling, dropout_rate,
            classifier_activation, include_preprocessing, name) -> Functional:

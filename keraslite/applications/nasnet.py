@@ -165,6 +165,7 @@ def _check_input_shape(input_shape: Any, weights: Any) -> None:
                          f"Received: input_shape={tuple(input_shape)}")
 
 
+@weights_lib.draws_held_when_loading
 def build_nasnet(variant: str, input_shape: Any, include_top: bool, weights: Any,
                  input_tensor: Any, pooling: str | None, classes: int,
                  classifier_activation: Any, name: str) -> Functional:

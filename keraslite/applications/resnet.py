@@ -83,6 +83,7 @@ def _stacks(x, blocks: tuple, preact: bool):
     return x
 
 
+@weights_lib.draws_held_when_loading
 def build_resnet(blocks: tuple, preact: bool, model_name: str, include_top: bool, weights: Any,
                  input_tensor: Any, input_shape: Any, pooling: str | None, classes: int,
                  classifier_activation: Any, name: str | None) -> Functional:

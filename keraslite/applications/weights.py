@@ -8,9 +8,12 @@ naming the first layer that differs, and the model is left as built.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import os
-from typing import Any
+from typing import Any, Callable
 
+from keraslite.utils import pending_arrays
 from keraslite.utils.file_utils import get_file
 
 BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -28,6 +31,25 @@ def fetch(file_name: str, origin: str, file_hash: str | None = None) -> str:
         except Exception:  # noqa: BLE001 - a class with another constructor
             wrapped = ValueError(message)
         raise wrapped from error
+
+
+def draws_held_when_loading(build: Callable) -> Callable:
+    """Decorates a family's builder (a function with a ``weights`` argument that builds the
+    model then calls ``load``): with weights to load, the initial draws of the variables wait
+    for a reader instead of the workers (``pending_arrays.held``), and loading the file
+    cancels them, so a model built to be loaded draws nothing it overwrites."""
+    signature = inspect.signature(build)
+    default = signature.parameters["weights"].default
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        weights = signature.bind_partial(*args, **kwargs).arguments.get("weights", default)
+        if weights is None:
+            return build(*args, **kwargs)
+        with pending_arrays.held():
+            return build(*args, **kwargs)
+
+    return wrapper
 
 
 def load(model: Any, weights: Any, file_name: str | None = None, origin: str | None = None,

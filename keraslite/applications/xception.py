@@ -35,6 +35,7 @@ def _downsampling_block(x, filters: tuple, block: int, first_activation: bool = 
     return layers.Add()([x, residual])
 
 
+@weights_lib.draws_held_when_loading
 def Xception(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any = None,
              input_shape: tuple | None = None, pooling: str | None = None, classes: int = 1000,
              classifier_activation: Any = "softmax", name: str = "xception") -> Functional:
