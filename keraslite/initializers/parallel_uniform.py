@@ -6,7 +6,9 @@ A PCG64 generator can jump ahead (``advance``), and a float32 uniform value take
 one 64-bit output (the other half is kept for the next value), so the draw splits into pieces
 whose generators start where the sequential draw would be: each thread fills its piece, and the
 values, and the generator's state afterwards, are exactly those of ``rng.random(n)``. NumPy
-releases the GIL while it fills an array, so the pieces run in parallel.
+releases the GIL while it fills an array, so the pieces run in parallel (on the worker threads
+of ``keraslite.utils.pending_arrays`` and the calling thread). A variable's own draw can also
+be handed over before its pieces are written (``background=True``; see that module).
 
 Each piece is drawn and scaled a block at a time, while the block is still in cache (one pass
 over memory instead of three), into an aligned array the backend adopts without a copy
@@ -26,8 +28,8 @@ import math
 
 import numpy as np
 
-from keraslite.utils import pending_arrays
 from keraslite.initializers.host_arrays import aligned_empty
+from keraslite.utils import pending_arrays
 
 # Values drawn then scaled together: 256 KiB of float32, well inside a core's L2 cache.
 _BLOCK = 1 << 16
