@@ -90,6 +90,8 @@ class Piece:
         self._done.wait()
         if self.error is not None:
             raise self.error
+        if self._state == Piece._CANCELLED:  # only an array nobody reads again is cancelled
+            raise RuntimeError("An initial weight draw was read after it was cancelled.")
 
     def queued(self) -> bool:
         return self._state == Piece._QUEUED
