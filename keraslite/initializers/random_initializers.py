@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from keraslite.utils import pending_arrays
 from keraslite.initializers.host_arrays import aligned_empty
 from keraslite.initializers.initializer import RandomInitializer, compute_fans, numpy_dtype
 from keraslite.initializers.parallel_uniform import uniform_float32
+from keraslite.utils import pending_arrays
 
 # Values drawn then scaled together while in cache (see parallel_uniform).
 _BLOCK = 1 << 16
